@@ -1,0 +1,713 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import { Ownable } from "@openzeppelin/contracts/access/Ownable.sol";
+import { Ownable2Step } from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import { IERC20Permit } from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import { Pausable } from "@openzeppelin/contracts/utils/Pausable.sol";
+import { ReentrancyGuardTransient } from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import { Eligibility, IExecutorRegistry } from "./interfaces/IExecutorRegistry.sol";
+import { ITaskMarket } from "./interfaces/ITaskMarket.sol";
+import { Errors } from "./libraries/Errors.sol";
+import {
+    ExecutorRecord,
+    PermitSignature,
+    PosterRecord,
+    TaskState,
+    TaskStatus,
+    TaskTerms
+} from "./types/TaskTypes.sol";
+
+/// @title TaskMarket
+/// @notice See the documentation in {ITaskMarket}.
+contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /*//////////////////////////////////////////////////////////////
+                               CONSTANTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ITaskMarket
+    uint16 public constant override MAX_FEE_BPS = 500;
+
+    /// @inheritdoc ITaskMarket
+    uint256 public constant override MAX_TASK_CAPABILITIES = 16;
+
+    /// @inheritdoc ITaskMarket
+    uint256 public constant override ETH_PUSH_GAS = 100_000;
+
+    uint256 private constant BPS_DENOMINATOR = 10_000;
+
+    /// @dev The commitment slot holds the claim deadline in its top 40 bits and a 216-bit digest of the terms below.
+    /// 216 bits leave 108 bits of collision resistance, more than the 80 bits Ethereum addresses give.
+    uint256 private constant CLAIM_DEADLINE_SHIFT = 216;
+
+    uint8 private constant FLAG_REJECTED = 1 << 0;
+    uint8 private constant FLAG_POSTER_CONSENTED_TO_CANCEL = 1 << 1;
+    uint8 private constant FLAG_EXECUTOR_CONSENTED_TO_CANCEL = 1 << 2;
+    uint8 private constant FLAG_POSTER_RATED = 1 << 3;
+    uint8 private constant FLAG_EXECUTOR_RATED = 1 << 4;
+    uint8 private constant FLAGS_BOTH_CONSENTED = FLAG_POSTER_CONSENTED_TO_CANCEL | FLAG_EXECUTOR_CONSENTED_TO_CANCEL;
+
+    /*//////////////////////////////////////////////////////////////
+                                STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Two slots per task: the mutable state, and the commitment to the immutable terms.
+    struct Task {
+        TaskState state;
+        uint256 commitment;
+    }
+
+    /// @dev Packed so that creating a task reads the fee and bumps the id in a single slot.
+    struct MarketConfig {
+        uint64 nextTaskId;
+        uint16 protocolFeeBps;
+        address feeRecipient;
+    }
+
+    /// @inheritdoc ITaskMarket
+    IExecutorRegistry public immutable override executorRegistry;
+
+    MarketConfig private _config;
+    mapping(uint256 taskId => Task task) private _tasks;
+    mapping(address account => ExecutorRecord record) private _executorRecords;
+    mapping(address account => PosterRecord record) private _posterRecords;
+    mapping(address executor => mapping(address token => uint256 amount)) private _earned;
+    mapping(address account => mapping(address token => uint256 amount)) private _credits;
+    mapping(address token => uint256 amount) private _accruedFees;
+
+    /*//////////////////////////////////////////////////////////////
+                              CONSTRUCTOR
+    //////////////////////////////////////////////////////////////*/
+
+    constructor(
+        address initialOwner,
+        IExecutorRegistry registry,
+        uint16 initialFeeBps,
+        address initialFeeRecipient
+    )
+        Ownable(initialOwner)
+    {
+        if (address(registry) == address(0) || initialFeeRecipient == address(0)) {
+            revert Errors.TaskMarket_ZeroAddress();
+        }
+        if (initialFeeBps > MAX_FEE_BPS) revert Errors.TaskMarket_FeeAboveCap(initialFeeBps, MAX_FEE_BPS);
+        executorRegistry = registry;
+        _config = MarketConfig({ nextTaskId: 1, protocolFeeBps: initialFeeBps, feeRecipient: initialFeeRecipient });
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                             READ FUNCTIONS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ITaskMarket
+    function protocolFeeBps() external view override returns (uint16) {
+        return _config.protocolFeeBps;
+    }
+
+    /// @inheritdoc ITaskMarket
+    function feeRecipient() external view override returns (address) {
+        return _config.feeRecipient;
+    }
+
+    /// @inheritdoc ITaskMarket
+    function nextTaskId() external view override returns (uint256) {
+        return _config.nextTaskId;
+    }
+
+    /// @inheritdoc ITaskMarket
+    function statusOf(uint256 taskId) external view override returns (TaskStatus) {
+        Task storage task = _tasks[taskId];
+        return _statusOf(task.state, _claimDeadlineOf(task.commitment));
+    }
+
+    /// @inheritdoc ITaskMarket
+    function stateOf(uint256 taskId) external view override returns (TaskState memory) {
+        return _tasks[taskId].state;
+    }
+
+    /// @inheritdoc ITaskMarket
+    function commitmentOf(uint256 taskId) external view override returns (uint40 claimDeadline, bytes27 termsDigest) {
+        uint256 commitment = _tasks[taskId].commitment;
+        claimDeadline = _claimDeadlineOf(commitment);
+        termsDigest = bytes27(bytes32(commitment << 40));
+    }
+
+    /// @inheritdoc ITaskMarket
+    function matchesTerms(uint256 taskId, TaskTerms calldata terms) external view override returns (bool) {
+        uint256 commitment = _tasks[taskId].commitment;
+        return commitment != 0 && commitment == _commit(terms);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function executorRecordOf(address account) external view override returns (ExecutorRecord memory) {
+        return _executorRecords[account];
+    }
+
+    /// @inheritdoc ITaskMarket
+    function posterRecordOf(address account) external view override returns (PosterRecord memory) {
+        return _posterRecords[account];
+    }
+
+    /// @inheritdoc ITaskMarket
+    function earnedOf(address executor, address token) external view override returns (uint256) {
+        return _earned[executor][token];
+    }
+
+    /// @inheritdoc ITaskMarket
+    function creditOf(address account, address token) external view override returns (uint256) {
+        return _credits[account][token];
+    }
+
+    /// @inheritdoc ITaskMarket
+    function accruedFeesOf(address token) external view override returns (uint256) {
+        return _accruedFees[token];
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                        WRITE FUNCTIONS: POSTING
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ITaskMarket
+    function createTask(
+        TaskTerms calldata terms,
+        bytes32[] calldata capabilities,
+        string calldata documentURI
+    )
+        external
+        payable
+        override
+        whenNotPaused
+        nonReentrant
+        returns (uint256 taskId)
+    {
+        if (terms.token == address(0)) {
+            if (msg.value != terms.reward) revert Errors.TaskMarket_IncorrectPayment(terms.reward, msg.value);
+            taskId = _recordNewTask(terms, capabilities, documentURI);
+        } else {
+            if (msg.value != 0) revert Errors.TaskMarket_IncorrectPayment(0, msg.value);
+            taskId = _recordNewTask(terms, capabilities, documentURI);
+            _pullExactly(IERC20(terms.token), msg.sender, terms.reward);
+        }
+    }
+
+    /// @inheritdoc ITaskMarket
+    function createTaskWithPermit(
+        TaskTerms calldata terms,
+        bytes32[] calldata capabilities,
+        string calldata documentURI,
+        PermitSignature calldata permit
+    )
+        external
+        override
+        whenNotPaused
+        nonReentrant
+        returns (uint256 taskId)
+    {
+        if (terms.token == address(0)) revert Errors.TaskMarket_PermitNeedsToken();
+        // A permit can be front-run and consumed by anyone who sees it; the allowance it set is what matters, and a
+        // missing allowance still reverts in the transfer below.
+        try IERC20Permit(terms.token).permit(
+            msg.sender, address(this), terms.reward, permit.deadline, permit.v, permit.r, permit.s
+        ) { } catch { }
+        taskId = _recordNewTask(terms, capabilities, documentURI);
+        _pullExactly(IERC20(terms.token), msg.sender, terms.reward);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function cancel(uint256 taskId, TaskTerms calldata terms) external override nonReentrant {
+        Task storage task = _taskWithTerms(taskId, terms);
+        TaskState memory state = task.state;
+        TaskStatus status = _statusOf(state, terms.claimDeadline);
+        if (status != TaskStatus.Posted) revert Errors.TaskMarket_InvalidStatus(taskId, status);
+        if (msg.sender != terms.poster) revert Errors.TaskMarket_CallerNotPoster(taskId, msg.sender);
+
+        task.state.status = TaskStatus.Cancelled;
+        uint256 forfeitedBond = _clearLapsedClaim(taskId, terms, state);
+        _posterRecords[terms.poster].cancelled += 1;
+
+        emit TaskCancelled(taskId, terms.poster, terms.reward, 0);
+
+        _push(terms.token, terms.poster, terms.reward + forfeitedBond);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function refundExpired(uint256 taskId, TaskTerms calldata terms) external override nonReentrant {
+        Task storage task = _taskWithTerms(taskId, terms);
+        TaskState memory state = task.state;
+        TaskStatus status = _statusOf(state, terms.claimDeadline);
+        // A stored `Expired` also derives as `Expired`: it has been refunded already.
+        if (status != TaskStatus.Expired || state.status == TaskStatus.Expired) {
+            revert Errors.TaskMarket_InvalidStatus(taskId, status);
+        }
+
+        task.state.status = TaskStatus.Expired;
+        uint256 forfeitedBond = _clearLapsedClaim(taskId, terms, state);
+        _posterRecords[terms.poster].expired += 1;
+
+        emit TaskExpired(taskId, terms.poster, terms.reward, forfeitedBond);
+
+        _push(terms.token, terms.poster, terms.reward + forfeitedBond);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                       WRITE FUNCTIONS: EXECUTION
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ITaskMarket
+    function claim(
+        uint256 taskId,
+        TaskTerms calldata terms,
+        bytes32[] calldata capabilities
+    )
+        external
+        payable
+        override
+        nonReentrant
+    {
+        Task storage task = _taskWithTerms(taskId, terms);
+        TaskState memory state = task.state;
+        TaskStatus status = _statusOf(state, terms.claimDeadline);
+        if (status != TaskStatus.Posted) revert Errors.TaskMarket_InvalidStatus(taskId, status);
+        if (msg.sender == terms.poster || msg.sender == terms.verifier) {
+            revert Errors.TaskMarket_ConflictOfInterest(taskId, msg.sender);
+        }
+        bytes32 capabilitiesHash = keccak256(abi.encodePacked(capabilities));
+        if (capabilitiesHash != terms.capabilitiesHash) {
+            revert Errors.TaskMarket_CapabilitiesMismatch(terms.capabilitiesHash, capabilitiesHash);
+        }
+        Eligibility eligibility = executorRegistry.eligibilityOf(msg.sender, terms.executorKind, capabilities);
+        if (eligibility != Eligibility.Eligible) {
+            revert Errors.TaskMarket_ExecutorNotEligible(taskId, msg.sender, eligibility);
+        }
+        bool isEth = terms.token == address(0);
+        uint256 expectedValue = isEth ? terms.claimBond : 0;
+        if (msg.value != expectedValue) revert Errors.TaskMarket_IncorrectPayment(expectedValue, msg.value);
+
+        uint40 executionDeadline = uint40(block.timestamp) + terms.executionWindow;
+        task.state = TaskState({
+            executor: msg.sender,
+            status: TaskStatus.Claimed,
+            executionDeadline: executionDeadline,
+            reviewDeadline: 0,
+            flags: 0
+        });
+        uint256 forfeitedBond = _clearLapsedClaim(taskId, terms, state);
+
+        emit TaskClaimed(taskId, msg.sender, executionDeadline, terms.claimBond);
+
+        if (!isEth && terms.claimBond != 0) _pullExactly(IERC20(terms.token), msg.sender, terms.claimBond);
+        _push(terms.token, terms.poster, forfeitedBond);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function start(uint256 taskId) external override {
+        TaskState storage state = _tasks[taskId].state;
+        if (state.status != TaskStatus.Claimed || block.timestamp > state.executionDeadline) {
+            _revertInvalidStatus(taskId);
+        }
+        if (msg.sender != state.executor) revert Errors.TaskMarket_CallerNotExecutor(taskId, msg.sender);
+
+        state.status = TaskStatus.InProgress;
+
+        emit TaskStarted(taskId, msg.sender);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function checkpoint(
+        uint256 taskId,
+        uint8 percentComplete,
+        bytes32 progressHash,
+        string calldata progressURI
+    )
+        external
+        override
+    {
+        TaskState storage state = _tasks[taskId].state;
+        if (state.status != TaskStatus.InProgress || block.timestamp > state.executionDeadline) {
+            _revertInvalidStatus(taskId);
+        }
+        if (msg.sender != state.executor) revert Errors.TaskMarket_CallerNotExecutor(taskId, msg.sender);
+        if (percentComplete > 100) revert Errors.TaskMarket_InvalidProgress(percentComplete);
+
+        emit CheckpointPosted(taskId, msg.sender, percentComplete, progressHash, progressURI);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function submit(
+        uint256 taskId,
+        TaskTerms calldata terms,
+        bytes32 resultHash,
+        string calldata resultURI
+    )
+        external
+        override
+    {
+        Task storage task = _taskWithTerms(taskId, terms);
+        TaskState memory state = task.state;
+        bool working = state.status == TaskStatus.Claimed || state.status == TaskStatus.InProgress;
+        if (!working || block.timestamp > state.executionDeadline) {
+            revert Errors.TaskMarket_InvalidStatus(taskId, _statusOf(state, terms.claimDeadline));
+        }
+        if (msg.sender != state.executor) revert Errors.TaskMarket_CallerNotExecutor(taskId, msg.sender);
+
+        uint40 reviewDeadline = uint40(block.timestamp) + terms.reviewWindow;
+        task.state.status = TaskStatus.Submitted;
+        task.state.reviewDeadline = reviewDeadline;
+
+        emit WorkSubmitted(taskId, msg.sender, resultHash, resultURI, reviewDeadline);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                      WRITE FUNCTIONS: VERIFICATION
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ITaskMarket
+    function approve(uint256 taskId, TaskTerms calldata terms) external override nonReentrant {
+        (Task storage task, address executor) = _submissionUnderReview(taskId, terms);
+
+        emit TaskVerified(taskId, msg.sender);
+
+        _settle(task, taskId, terms, executor);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function reject(uint256 taskId, TaskTerms calldata terms, bytes32 reasonHash) external override {
+        (Task storage task,) = _submissionUnderReview(taskId, terms);
+
+        TaskState storage state = task.state;
+        state.status = TaskStatus.InProgress;
+        state.reviewDeadline = 0;
+        state.flags |= FLAG_REJECTED;
+
+        emit SubmissionRejected(taskId, msg.sender, reasonHash);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function release(uint256 taskId, TaskTerms calldata terms) external override nonReentrant {
+        Task storage task = _taskWithTerms(taskId, terms);
+        TaskState memory state = task.state;
+        // Only a submission whose review window elapsed derives as `Verified`.
+        if (state.status != TaskStatus.Submitted || block.timestamp <= state.reviewDeadline) {
+            revert Errors.TaskMarket_InvalidStatus(taskId, _statusOf(state, terms.claimDeadline));
+        }
+
+        emit TaskVerified(taskId, address(0));
+
+        _settle(task, taskId, terms, state.executor);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function consentToCancel(uint256 taskId, TaskTerms calldata terms) external override nonReentrant {
+        Task storage task = _taskWithTerms(taskId, terms);
+        TaskState memory state = task.state;
+        TaskStatus status = _statusOf(state, terms.claimDeadline);
+        if (status != TaskStatus.Claimed && status != TaskStatus.InProgress && status != TaskStatus.Submitted) {
+            revert Errors.TaskMarket_InvalidStatus(taskId, status);
+        }
+        uint8 consent;
+        if (msg.sender == terms.poster) consent = FLAG_POSTER_CONSENTED_TO_CANCEL;
+        else if (msg.sender == state.executor) consent = FLAG_EXECUTOR_CONSENTED_TO_CANCEL;
+        else revert Errors.TaskMarket_CallerNotParty(taskId, msg.sender);
+
+        uint8 flags = state.flags | consent;
+        task.state.flags = flags;
+        emit CancellationConsented(taskId, msg.sender);
+        if (flags & FLAGS_BOTH_CONSENTED != FLAGS_BOTH_CONSENTED) return;
+
+        task.state.status = TaskStatus.Cancelled;
+        _posterRecords[terms.poster].cancelled += 1;
+
+        emit TaskCancelled(taskId, terms.poster, terms.reward, terms.claimBond);
+
+        _push(terms.token, terms.poster, terms.reward);
+        _push(terms.token, state.executor, terms.claimBond);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function rate(uint256 taskId, TaskTerms calldata terms, uint8 rating) external override {
+        Task storage task = _taskWithTerms(taskId, terms);
+        TaskState memory state = task.state;
+        if (state.status != TaskStatus.Settled) revert Errors.TaskMarket_InvalidStatus(taskId, state.status);
+        if (rating == 0 || rating > 5) revert Errors.TaskMarket_InvalidRating(rating);
+
+        address ratee;
+        uint8 ratedFlag;
+        if (msg.sender == terms.poster) {
+            (ratee, ratedFlag) = (state.executor, FLAG_POSTER_RATED);
+        } else if (msg.sender == state.executor) {
+            (ratee, ratedFlag) = (terms.poster, FLAG_EXECUTOR_RATED);
+        } else {
+            revert Errors.TaskMarket_CallerNotParty(taskId, msg.sender);
+        }
+        if (state.flags & ratedFlag != 0) revert Errors.TaskMarket_AlreadyRated(taskId, msg.sender);
+
+        task.state.flags = state.flags | ratedFlag;
+        if (ratedFlag == FLAG_POSTER_RATED) {
+            ExecutorRecord storage record = _executorRecords[ratee];
+            record.ratingSum += rating;
+            record.ratingCount += 1;
+        } else {
+            PosterRecord storage record = _posterRecords[ratee];
+            record.ratingSum += rating;
+            record.ratingCount += 1;
+        }
+
+        emit PartyRated(taskId, msg.sender, ratee, rating);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                        WRITE FUNCTIONS: FUNDS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ITaskMarket
+    function withdraw(address token, address to) external override nonReentrant {
+        if (to == address(0)) revert Errors.TaskMarket_ZeroAddress();
+        uint256 amount = _credits[msg.sender][token];
+        if (amount == 0) revert Errors.TaskMarket_NothingToWithdraw(msg.sender, token);
+
+        delete _credits[msg.sender][token];
+
+        emit CreditWithdrawn(msg.sender, token, to, amount);
+
+        _transferOut(token, to, amount);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function withdrawProtocolFees(address token) external override nonReentrant {
+        uint256 amount = _accruedFees[token];
+        if (amount == 0) revert Errors.TaskMarket_NoFeesAccrued(token);
+        address recipient = _config.feeRecipient;
+
+        delete _accruedFees[token];
+
+        emit ProtocolFeesWithdrawn(token, recipient, amount);
+
+        _transferOut(token, recipient, amount);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                        WRITE FUNCTIONS: ADMIN
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ITaskMarket
+    function setProtocolFee(uint16 newFeeBps) external override onlyOwner {
+        if (newFeeBps > MAX_FEE_BPS) revert Errors.TaskMarket_FeeAboveCap(newFeeBps, MAX_FEE_BPS);
+        uint16 previousFeeBps = _config.protocolFeeBps;
+        _config.protocolFeeBps = newFeeBps;
+        emit ProtocolFeeUpdated(previousFeeBps, newFeeBps);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function setFeeRecipient(address newRecipient) external override onlyOwner {
+        if (newRecipient == address(0)) revert Errors.TaskMarket_ZeroAddress();
+        address previousRecipient = _config.feeRecipient;
+        _config.feeRecipient = newRecipient;
+        emit FeeRecipientUpdated(previousRecipient, newRecipient);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function pause() external override onlyOwner {
+        _pause();
+    }
+
+    /// @inheritdoc ITaskMarket
+    function unpause() external override onlyOwner {
+        _unpause();
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                           PRIVATE FUNCTIONS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Validates the terms of a new task, stores it and emits {TaskCreated}. Funding is the caller's job.
+    function _recordNewTask(
+        TaskTerms calldata terms,
+        bytes32[] calldata capabilities,
+        string calldata documentURI
+    )
+        private
+        returns (uint256 taskId)
+    {
+        MarketConfig memory config = _config;
+        if (terms.poster != msg.sender) revert Errors.TaskMarket_PosterNotSender(terms.poster, msg.sender);
+        if (terms.reward == 0) revert Errors.TaskMarket_ZeroReward();
+        if (terms.claimDeadline <= block.timestamp) {
+            revert Errors.TaskMarket_ClaimDeadlineNotInFuture(terms.claimDeadline, block.timestamp);
+        }
+        if (terms.executionWindow == 0) revert Errors.TaskMarket_ZeroExecutionWindow();
+        if (terms.reviewWindow == 0) revert Errors.TaskMarket_ZeroReviewWindow();
+        // The poster agrees to the fee it signs for: a fee change cannot front-run a pending creation.
+        if (terms.feeBps != config.protocolFeeBps) {
+            revert Errors.TaskMarket_FeeMismatch(config.protocolFeeBps, terms.feeBps);
+        }
+        _checkCapabilityList(terms.capabilitiesHash, capabilities);
+
+        taskId = config.nextTaskId;
+        // Ids are never reused: a uint64 counter cannot be exhausted by paying for one task per id.
+        _config.nextTaskId = config.nextTaskId + 1;
+        Task storage task = _tasks[taskId];
+        task.state.status = TaskStatus.Posted;
+        task.commitment = _commit(terms);
+        _posterRecords[msg.sender].posted += 1;
+
+        emit TaskCreated(taskId, msg.sender, terms.token, terms, capabilities, documentURI);
+    }
+
+    function _checkCapabilityList(bytes32 expectedHash, bytes32[] calldata capabilities) private pure {
+        uint256 count = capabilities.length;
+        if (count > MAX_TASK_CAPABILITIES) {
+            revert Errors.TaskMarket_TooManyCapabilities(count, MAX_TASK_CAPABILITIES);
+        }
+        // Strictly ascending ids make the list (and so its hash) canonical and free of duplicates. Zero is
+        // never a valid id: the registry refuses it.
+        bytes32 previous;
+        for (uint256 i = 0; i < count; ++i) {
+            bytes32 capability = capabilities[i];
+            if (capability <= previous) revert Errors.TaskMarket_CapabilitiesNotAscending(i);
+            previous = capability;
+        }
+        bytes32 actualHash = keccak256(abi.encodePacked(capabilities));
+        if (actualHash != expectedHash) revert Errors.TaskMarket_CapabilitiesMismatch(expectedHash, actualHash);
+    }
+
+    /// @dev Returns the task after checking that it exists and that `terms` are its terms.
+    function _taskWithTerms(uint256 taskId, TaskTerms calldata terms) private view returns (Task storage task) {
+        task = _tasks[taskId];
+        uint256 commitment = task.commitment;
+        if (commitment == 0) revert Errors.TaskMarket_TaskNotFound(taskId);
+        if (commitment != _commit(terms)) revert Errors.TaskMarket_TermsMismatch(taskId);
+    }
+
+    /// @dev Checks that the task is `Submitted` within its review window and that the caller is its verifier.
+    function _submissionUnderReview(
+        uint256 taskId,
+        TaskTerms calldata terms
+    )
+        private
+        view
+        returns (Task storage task, address executor)
+    {
+        task = _taskWithTerms(taskId, terms);
+        TaskState memory state = task.state;
+        if (state.status != TaskStatus.Submitted || block.timestamp > state.reviewDeadline) {
+            revert Errors.TaskMarket_InvalidStatus(taskId, _statusOf(state, terms.claimDeadline));
+        }
+        address verifier = terms.verifier == address(0) ? terms.poster : terms.verifier;
+        if (msg.sender != verifier) revert Errors.TaskMarket_CallerNotVerifier(taskId, msg.sender);
+        executor = state.executor;
+    }
+
+    /// @dev Pays the executor of a verified task and writes the reputation records. The last share (the payout) is
+    /// computed by subtraction, so `payout + fee == reward` exactly.
+    function _settle(Task storage task, uint256 taskId, TaskTerms calldata terms, address executor) private {
+        uint256 fee = (uint256(terms.reward) * terms.feeBps) / BPS_DENOMINATOR;
+        uint256 payout = terms.reward - fee;
+
+        task.state.status = TaskStatus.Settled;
+        if (fee != 0) _accruedFees[terms.token] += fee;
+        _executorRecords[executor].completed += 1;
+        _earned[executor][terms.token] += payout;
+        _posterRecords[terms.poster].settled += 1;
+
+        emit TaskSettled(taskId, executor, terms.token, payout, fee, terms.claimBond);
+
+        _push(terms.token, executor, payout + terms.claimBond);
+    }
+
+    /// @dev If `previous` holds a claim whose execution deadline passed, records the lapse against its executor and
+    /// returns the bond it forfeits to the poster (zero otherwise). The caller pays it.
+    function _clearLapsedClaim(
+        uint256 taskId,
+        TaskTerms calldata terms,
+        TaskState memory previous
+    )
+        private
+        returns (uint256 forfeitedBond)
+    {
+        if (previous.status != TaskStatus.Claimed && previous.status != TaskStatus.InProgress) return 0;
+
+        bool afterRejection = previous.flags & FLAG_REJECTED != 0;
+        ExecutorRecord storage record = _executorRecords[previous.executor];
+        if (afterRejection) record.rejected += 1;
+        else record.expired += 1;
+
+        emit ClaimLapsed(taskId, previous.executor, afterRejection, terms.claimBond);
+        return terms.claimBond;
+    }
+
+    /// @dev Pulls `amount` of `token` from `from` and checks that exactly that much arrived.
+    function _pullExactly(IERC20 token, address from, uint256 amount) private {
+        uint256 balanceBefore = token.balanceOf(address(this));
+        token.safeTransferFrom(from, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - balanceBefore;
+        if (received != amount) revert Errors.TaskMarket_TokenTransferShortfall(address(token), amount, received);
+    }
+
+    /// @dev Pays `amount` to `to`, or credits it for a later {withdraw} if the transfer fails, so that no recipient
+    /// can block the transition that pays it.
+    function _push(address token, address to, uint256 amount) private {
+        if (amount == 0) return;
+        bool success;
+        if (token == address(0)) {
+            // Bounded gas and no return data copied: a receiver can neither exhaust the caller's gas nor return-bomb.
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                success := call(ETH_PUSH_GAS, to, amount, 0, 0, 0, 0)
+            }
+        } else {
+            success = IERC20(token).trySafeTransfer(to, amount);
+        }
+        if (!success) {
+            _credits[to][token] += amount;
+            emit PaymentCredited(to, token, amount);
+        }
+    }
+
+    /// @dev Transfers out a withdrawal; unlike {_push}, a failure reverts so the balance stays withdrawable.
+    function _transferOut(address token, address to, uint256 amount) private {
+        if (token == address(0)) {
+            (bool success,) = to.call{ value: amount }("");
+            if (!success) revert Errors.TaskMarket_EthTransferFailed(to, amount);
+        } else {
+            IERC20(token).safeTransfer(to, amount);
+        }
+    }
+
+    function _revertInvalidStatus(uint256 taskId) private view {
+        Task storage task = _tasks[taskId];
+        TaskState memory state = task.state;
+        if (state.status == TaskStatus.None) revert Errors.TaskMarket_TaskNotFound(taskId);
+        revert Errors.TaskMarket_InvalidStatus(taskId, _statusOf(state, _claimDeadlineOf(task.commitment)));
+    }
+
+    /// @dev The single place where time-based outcomes are derived; see `TaskStatus`.
+    function _statusOf(TaskState memory state, uint40 claimDeadline) private view returns (TaskStatus) {
+        TaskStatus status = state.status;
+        if (status == TaskStatus.Posted) {
+            return block.timestamp > claimDeadline ? TaskStatus.Expired : TaskStatus.Posted;
+        }
+        if (status == TaskStatus.Claimed || status == TaskStatus.InProgress) {
+            if (block.timestamp <= state.executionDeadline) return status;
+            // The claim lapsed: the task is open again until its claim deadline.
+            return block.timestamp > claimDeadline ? TaskStatus.Expired : TaskStatus.Posted;
+        }
+        if (status == TaskStatus.Submitted) {
+            return block.timestamp > state.reviewDeadline ? TaskStatus.Verified : TaskStatus.Submitted;
+        }
+        return status;
+    }
+
+    function _commit(TaskTerms calldata terms) private pure returns (uint256) {
+        uint256 digest = uint256(keccak256(abi.encode(terms))) >> (256 - CLAIM_DEADLINE_SHIFT);
+        return (uint256(terms.claimDeadline) << CLAIM_DEADLINE_SHIFT) | digest;
+    }
+
+    function _claimDeadlineOf(uint256 commitment) private pure returns (uint40) {
+        return uint40(commitment >> CLAIM_DEADLINE_SHIFT);
+    }
+}

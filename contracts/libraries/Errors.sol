@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import { Eligibility } from "../interfaces/IExecutorRegistry.sol";
+import { TaskStatus } from "../types/TaskTypes.sol";
+
+/// @title Errors
+/// @notice Every custom error of the protocol, prefixed by the contract that raises it and carrying the values that
+/// explain the revert.
+library Errors {
+    /*//////////////////////////////////////////////////////////////
+                              TASK MARKET
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The task id was never created.
+    error TaskMarket_TaskNotFound(uint256 taskId);
+
+    /// @notice The terms passed in do not hash to the commitment stored for the task.
+    error TaskMarket_TermsMismatch(uint256 taskId);
+
+    /// @notice The call is not allowed in the task's current status (as derived by `statusOf`).
+    error TaskMarket_InvalidStatus(uint256 taskId, TaskStatus status);
+
+    /// @notice Only the task's poster may make this call.
+    error TaskMarket_CallerNotPoster(uint256 taskId, address caller);
+
+    /// @notice Only the executor holding the claim may make this call.
+    error TaskMarket_CallerNotExecutor(uint256 taskId, address caller);
+
+    /// @notice Only the task's verifier (the poster when none is set) may make this call.
+    error TaskMarket_CallerNotVerifier(uint256 taskId, address caller);
+
+    /// @notice Only the poster or the executor holding the claim may make this call.
+    error TaskMarket_CallerNotParty(uint256 taskId, address caller);
+
+    /// @notice The account is the poster or the verifier of the task and so cannot execute it.
+    error TaskMarket_ConflictOfInterest(uint256 taskId, address account);
+
+    /// @notice The caller may not claim: it is not registered, inactive, of the wrong kind or lacks a capability.
+    error TaskMarket_ExecutorNotEligible(uint256 taskId, address executor, Eligibility reason);
+
+    /// @notice The poster in the terms is not the account creating the task.
+    error TaskMarket_PosterNotSender(address poster, address sender);
+
+    /// @notice A task must carry a reward.
+    error TaskMarket_ZeroReward();
+
+    /// @notice The claim deadline must lie in the future when the task is created.
+    error TaskMarket_ClaimDeadlineNotInFuture(uint40 claimDeadline, uint256 currentTime);
+
+    /// @notice The execution window must be at least one second.
+    error TaskMarket_ZeroExecutionWindow();
+
+    /// @notice The review window must be at least one second.
+    error TaskMarket_ZeroReviewWindow();
+
+    /// @notice The fee in the terms is not the market's current protocol fee.
+    error TaskMarket_FeeMismatch(uint16 currentFeeBps, uint16 termsFeeBps);
+
+    /// @notice A task may require at most `maximum` capabilities.
+    error TaskMarket_TooManyCapabilities(uint256 count, uint256 maximum);
+
+    /// @notice Capability ids must be strictly ascending (sorted, no duplicates) so that their hash is canonical.
+    error TaskMarket_CapabilitiesNotAscending(uint256 index);
+
+    /// @notice The capability list does not hash to `capabilitiesHash` in the terms.
+    error TaskMarket_CapabilitiesMismatch(bytes32 expected, bytes32 actual);
+
+    /// @notice The ETH sent does not equal the amount due (zero for ERC-20 tasks).
+    error TaskMarket_IncorrectPayment(uint256 expected, uint256 sent);
+
+    /// @notice The token moved fewer units than requested (fee-on-transfer and similar tokens are not supported).
+    error TaskMarket_TokenTransferShortfall(address token, uint256 expected, uint256 received);
+
+    /// @notice The checkpoint's progress must be a percentage between 0 and 100.
+    error TaskMarket_InvalidProgress(uint8 percentComplete);
+
+    /// @notice A rating is an integer from 1 to 5.
+    error TaskMarket_InvalidRating(uint8 rating);
+
+    /// @notice Each side rates the other at most once per task.
+    error TaskMarket_AlreadyRated(uint256 taskId, address rater);
+
+    /// @notice The account has no credited balance in this token.
+    error TaskMarket_NothingToWithdraw(address account, address token);
+
+    /// @notice A withdrawal of ETH to the given address failed.
+    error TaskMarket_EthTransferFailed(address to, uint256 amount);
+
+    /// @notice A permit funds ERC-20 tasks only; ETH tasks are funded with `msg.value`.
+    error TaskMarket_PermitNeedsToken();
+
+    /// @notice The address must not be zero.
+    error TaskMarket_ZeroAddress();
+
+    /// @notice The protocol fee cannot exceed the hard cap.
+    error TaskMarket_FeeAboveCap(uint16 feeBps, uint16 maximumFeeBps);
+
+    /// @notice There are no accrued protocol fees in this token.
+    error TaskMarket_NoFeesAccrued(address token);
+
+    /*//////////////////////////////////////////////////////////////
+                           EXECUTOR REGISTRY
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice An executor registers as `Human` or `Agent`; `Any` describes tasks only.
+    error ExecutorRegistry_InvalidKind();
+
+    /// @notice The account is already registered; use `updateProfile`.
+    error ExecutorRegistry_AlreadyRegistered(address executor);
+
+    /// @notice The account has not registered as an executor.
+    error ExecutorRegistry_NotRegistered(address executor);
+
+    /// @notice An agent must name the person or organisation accountable for it.
+    error ExecutorRegistry_OperatorRequired();
+
+    /// @notice An executor may declare at most `maximum` capabilities.
+    error ExecutorRegistry_TooManyCapabilities(uint256 count, uint256 maximum);
+
+    /// @notice A capability id may appear only once and must not be zero.
+    error ExecutorRegistry_InvalidCapability(bytes32 capability);
+
+    /// @notice The executor is already in the requested activation state.
+    error ExecutorRegistry_ActivationUnchanged(address executor, bool active);
+}
