@@ -39,12 +39,7 @@ contract ExecutorRegistry is IExecutorRegistry {
         address executor,
         ExecutorKind requiredKind,
         bytes32[] calldata requiredCapabilities
-    )
-        external
-        view
-        override
-        returns (Eligibility)
-    {
+    ) external view override returns (Eligibility) {
         ExecutorProfile memory profile = _profiles[executor];
         if (profile.registeredAt == 0) return Eligibility.NotRegistered;
         if (!profile.active) return Eligibility.Inactive;
@@ -67,16 +62,16 @@ contract ExecutorRegistry is IExecutorRegistry {
         address operator,
         bytes32[] calldata capabilities,
         string calldata metadataURI
-    )
-        external
-        override
-    {
+    ) external override {
         if (_profiles[msg.sender].registeredAt != 0) revert Errors.ExecutorRegistry_AlreadyRegistered(msg.sender);
         if (kind == ExecutorKind.Any) revert Errors.ExecutorRegistry_InvalidKind();
         _checkOperator(kind, operator);
 
         _profiles[msg.sender] = ExecutorProfile({
-            kind: kind, active: true, registeredAt: uint40(block.timestamp), operator: operator
+            kind: kind,
+            active: true,
+            registeredAt: uint40(block.timestamp),
+            operator: operator
         });
         _replaceCapabilities(msg.sender, capabilities);
 
@@ -88,10 +83,7 @@ contract ExecutorRegistry is IExecutorRegistry {
         address operator,
         bytes32[] calldata capabilities,
         string calldata metadataURI
-    )
-        external
-        override
-    {
+    ) external override {
         ExecutorProfile storage profile = _registeredProfile(msg.sender);
         _checkOperator(profile.kind, operator);
 

@@ -12,14 +12,7 @@ import { ReentrancyGuardTransient } from "@openzeppelin/contracts/utils/Reentran
 import { Eligibility, IExecutorRegistry } from "./interfaces/IExecutorRegistry.sol";
 import { ITaskMarket } from "./interfaces/ITaskMarket.sol";
 import { Errors } from "./libraries/Errors.sol";
-import {
-    ExecutorRecord,
-    PermitSignature,
-    PosterRecord,
-    TaskState,
-    TaskStatus,
-    TaskTerms
-} from "./types/TaskTypes.sol";
+import { ExecutorRecord, PermitSignature, PosterRecord, TaskState, TaskStatus, TaskTerms } from "./types/TaskTypes.sol";
 
 /// @title TaskMarket
 /// @notice See the documentation in {ITaskMarket}.
@@ -89,9 +82,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, ReentrancyGuardTrans
         IExecutorRegistry registry,
         uint16 initialFeeBps,
         address initialFeeRecipient
-    )
-        Ownable(initialOwner)
-    {
+    ) Ownable(initialOwner) {
         if (address(registry) == address(0) || initialFeeRecipient == address(0)) {
             revert Errors.TaskMarket_ZeroAddress();
         }
@@ -177,14 +168,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, ReentrancyGuardTrans
         TaskTerms calldata terms,
         bytes32[] calldata capabilities,
         string calldata documentURI
-    )
-        external
-        payable
-        override
-        whenNotPaused
-        nonReentrant
-        returns (uint256 taskId)
-    {
+    ) external payable override whenNotPaused nonReentrant returns (uint256 taskId) {
         if (terms.token == address(0)) {
             if (msg.value != terms.reward) revert Errors.TaskMarket_IncorrectPayment(terms.reward, msg.value);
             taskId = _recordNewTask(terms, capabilities, documentURI);
@@ -201,19 +185,21 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, ReentrancyGuardTrans
         bytes32[] calldata capabilities,
         string calldata documentURI,
         PermitSignature calldata permit
-    )
-        external
-        override
-        whenNotPaused
-        nonReentrant
-        returns (uint256 taskId)
-    {
+    ) external override whenNotPaused nonReentrant returns (uint256 taskId) {
         if (terms.token == address(0)) revert Errors.TaskMarket_PermitNeedsToken();
         // A permit can be front-run and consumed by anyone who sees it; the allowance it set is what matters, and a
         // missing allowance still reverts in the transfer below.
-        try IERC20Permit(terms.token).permit(
-            msg.sender, address(this), terms.reward, permit.deadline, permit.v, permit.r, permit.s
-        ) { } catch { }
+        try
+            IERC20Permit(terms.token).permit(
+                msg.sender,
+                address(this),
+                terms.reward,
+                permit.deadline,
+                permit.v,
+                permit.r,
+                permit.s
+            )
+        {} catch {}
         taskId = _recordNewTask(terms, capabilities, documentURI);
         _pullExactly(IERC20(terms.token), msg.sender, terms.reward);
     }
@@ -263,12 +249,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, ReentrancyGuardTrans
         uint256 taskId,
         TaskTerms calldata terms,
         bytes32[] calldata capabilities
-    )
-        external
-        payable
-        override
-        nonReentrant
-    {
+    ) external payable override nonReentrant {
         Task storage task = _taskWithTerms(taskId, terms);
         TaskState memory state = task.state;
         TaskStatus status = _statusOf(state, terms.claimDeadline);
@@ -323,10 +304,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, ReentrancyGuardTrans
         uint8 percentComplete,
         bytes32 progressHash,
         string calldata progressURI
-    )
-        external
-        override
-    {
+    ) external override {
         TaskState storage state = _tasks[taskId].state;
         if (state.status != TaskStatus.InProgress || block.timestamp > state.executionDeadline) {
             _revertInvalidStatus(taskId);
@@ -343,10 +321,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, ReentrancyGuardTrans
         TaskTerms calldata terms,
         bytes32 resultHash,
         string calldata resultURI
-    )
-        external
-        override
-    {
+    ) external override {
         Task storage task = _taskWithTerms(taskId, terms);
         TaskState memory state = task.state;
         bool working = state.status == TaskStatus.Claimed || state.status == TaskStatus.InProgress;
@@ -377,7 +352,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, ReentrancyGuardTrans
 
     /// @inheritdoc ITaskMarket
     function reject(uint256 taskId, TaskTerms calldata terms, bytes32 reasonHash) external override {
-        (Task storage task,) = _submissionUnderReview(taskId, terms);
+        (Task storage task, ) = _submissionUnderReview(taskId, terms);
 
         TaskState storage state = task.state;
         state.status = TaskStatus.InProgress;
@@ -529,10 +504,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, ReentrancyGuardTrans
         TaskTerms calldata terms,
         bytes32[] calldata capabilities,
         string calldata documentURI
-    )
-        private
-        returns (uint256 taskId)
-    {
+    ) private returns (uint256 taskId) {
         MarketConfig memory config = _config;
         if (terms.poster != msg.sender) revert Errors.TaskMarket_PosterNotSender(terms.poster, msg.sender);
         if (terms.reward == 0) revert Errors.TaskMarket_ZeroReward();
@@ -587,11 +559,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, ReentrancyGuardTrans
     function _submissionUnderReview(
         uint256 taskId,
         TaskTerms calldata terms
-    )
-        private
-        view
-        returns (Task storage task, address executor)
-    {
+    ) private view returns (Task storage task, address executor) {
         task = _taskWithTerms(taskId, terms);
         TaskState memory state = task.state;
         if (state.status != TaskStatus.Submitted || block.timestamp > state.reviewDeadline) {
@@ -625,10 +593,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, ReentrancyGuardTrans
         uint256 taskId,
         TaskTerms calldata terms,
         TaskState memory previous
-    )
-        private
-        returns (uint256 forfeitedBond)
-    {
+    ) private returns (uint256 forfeitedBond) {
         if (previous.status != TaskStatus.Claimed && previous.status != TaskStatus.InProgress) return 0;
 
         bool afterRejection = previous.flags & FLAG_REJECTED != 0;
@@ -671,7 +636,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, ReentrancyGuardTrans
     /// @dev Transfers out a withdrawal; unlike {_push}, a failure reverts so the balance stays withdrawable.
     function _transferOut(address token, address to, uint256 amount) private {
         if (token == address(0)) {
-            (bool success,) = to.call{ value: amount }("");
+            (bool success, ) = to.call{ value: amount }("");
             if (!success) revert Errors.TaskMarket_EthTransferFailed(to, amount);
         } else {
             IERC20(token).safeTransfer(to, amount);

@@ -41,7 +41,12 @@ interface IExecutorRegistry {
     );
 
     /// @notice Emitted when an executor replaces its operator, capabilities or metadata.
-    event ExecutorUpdated(address indexed executor, address indexed operator, bytes32[] capabilities, string metadataURI);
+    event ExecutorUpdated(
+        address indexed executor,
+        address indexed operator,
+        bytes32[] capabilities,
+        string metadataURI
+    );
 
     /// @notice Emitted when an executor deactivates or reactivates itself.
     event ExecutorActivationChanged(address indexed executor, bool active);
@@ -68,10 +73,7 @@ interface IExecutorRegistry {
         address executor,
         ExecutorKind requiredKind,
         bytes32[] calldata requiredCapabilities
-    )
-        external
-        view
-        returns (Eligibility);
+    ) external view returns (Eligibility);
 
     /*//////////////////////////////////////////////////////////////
                             WRITE FUNCTIONS
@@ -89,8 +91,7 @@ interface IExecutorRegistry {
         address operator,
         bytes32[] calldata capabilities,
         string calldata metadataURI
-    )
-        external;
+    ) external;
 
     /// @notice Replaces the caller's operator, capabilities and metadata URI. The kind is fixed at registration.
     /// @dev Emits {ExecutorUpdated}. Same requirements as {register}, and the caller must be registered.

@@ -184,10 +184,7 @@ interface ITaskMarket {
         TaskTerms calldata terms,
         bytes32[] calldata capabilities,
         string calldata documentURI
-    )
-        external
-        payable
-        returns (uint256 taskId);
+    ) external payable returns (uint256 taskId);
 
     /// @notice Same as {createTask} for an ERC-2612 token, approving the market with `permit` in the same
     /// transaction. A permit that fails (for example because someone front-ran it) is ignored as long as the
@@ -197,9 +194,7 @@ interface ITaskMarket {
         bytes32[] calldata capabilities,
         string calldata documentURI,
         PermitSignature calldata permit
-    )
-        external
-        returns (uint256 taskId);
+    ) external returns (uint256 taskId);
 
     /// @notice Claims a `Posted` task, locking the claim bond (ETH in `msg.value`, or the task's token by
     /// allowance). If a previous claim lapsed, it is cleared first and its bond paid to the poster.
@@ -222,18 +217,11 @@ interface ITaskMarket {
         uint8 percentComplete,
         bytes32 progressHash,
         string calldata progressURI
-    )
-        external;
+    ) external;
 
     /// @notice Submits a result, starting the review window. Also used to resubmit after a rejection.
     /// @dev Emits {WorkSubmitted}. Requirements: status `Claimed` or `InProgress`, caller the executor.
-    function submit(
-        uint256 taskId,
-        TaskTerms calldata terms,
-        bytes32 resultHash,
-        string calldata resultURI
-    )
-        external;
+    function submit(uint256 taskId, TaskTerms calldata terms, bytes32 resultHash, string calldata resultURI) external;
 
     /// @notice Accepts the current submission and settles: the executor receives the reward minus the protocol fee,
     /// plus its bond.

@@ -67,9 +67,8 @@ abstract contract Base_Test is Test {
     /// @dev Both test capabilities, strictly ascending as the market requires.
     function sortedCapabilities() internal pure returns (bytes32[] memory capabilities) {
         capabilities = new bytes32[](2);
-        (capabilities[0], capabilities[1]) = CAP_SOLIDITY < CAP_TRANSLATION
-            ? (CAP_SOLIDITY, CAP_TRANSLATION)
-            : (CAP_TRANSLATION, CAP_SOLIDITY);
+        (capabilities[0], capabilities[1]) =
+            CAP_SOLIDITY < CAP_TRANSLATION ? (CAP_SOLIDITY, CAP_TRANSLATION) : (CAP_TRANSLATION, CAP_SOLIDITY);
     }
 
     function noCapabilities() internal pure returns (bytes32[] memory) {
@@ -81,20 +80,21 @@ abstract contract Base_Test is Test {
     }
 
     function defaultTerms(address rewardToken) internal view returns (TaskTerms memory) {
-        return TaskTerms({
-            poster: poster,
-            token: rewardToken,
-            reward: REWARD,
-            claimBond: BOND,
-            claimDeadline: uint40(block.timestamp) + CLAIM_PERIOD,
-            executionWindow: EXECUTION_WINDOW,
-            reviewWindow: REVIEW_WINDOW,
-            feeBps: market.protocolFeeBps(),
-            executorKind: ExecutorKind.Any,
-            verifier: address(0),
-            capabilitiesHash: hashCapabilities(noCapabilities()),
-            documentHash: DOCUMENT_HASH
-        });
+        return
+            TaskTerms({
+                poster: poster,
+                token: rewardToken,
+                reward: REWARD,
+                claimBond: BOND,
+                claimDeadline: uint40(block.timestamp) + CLAIM_PERIOD,
+                executionWindow: EXECUTION_WINDOW,
+                reviewWindow: REVIEW_WINDOW,
+                feeBps: market.protocolFeeBps(),
+                executorKind: ExecutorKind.Any,
+                verifier: address(0),
+                capabilitiesHash: hashCapabilities(noCapabilities()),
+                documentHash: DOCUMENT_HASH
+            });
     }
 
     function ethTerms() internal view returns (TaskTerms memory) {
@@ -128,9 +128,7 @@ abstract contract Base_Test is Test {
         TaskTerms memory terms,
         address executor,
         bytes32[] memory capabilities
-    )
-        internal
-    {
+    ) internal {
         uint256 value = terms.token == address(0) ? terms.claimBond : 0;
         vm.prank(executor);
         market.claim{ value: value }(taskId, terms, capabilities);
