@@ -7,8 +7,8 @@ import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import { IERC20Permit } from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import { Pausable } from "@openzeppelin/contracts/utils/Pausable.sol";
-import { ReentrancyGuardTransient } from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
+import { NonReentrant } from "./abstracts/NonReentrant.sol";
 import { Eligibility, IExecutorRegistry } from "./interfaces/IExecutorRegistry.sol";
 import { ITaskMarket } from "./interfaces/ITaskMarket.sol";
 import { Errors } from "./libraries/Errors.sol";
@@ -16,7 +16,7 @@ import { ExecutorRecord, PermitSignature, PosterRecord, TaskState, TaskStatus, T
 
 /// @title TaskMarket
 /// @notice See the documentation in {ITaskMarket}.
-contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, ReentrancyGuardTransient {
+contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     using SafeERC20 for IERC20;
 
     /*//////////////////////////////////////////////////////////////
