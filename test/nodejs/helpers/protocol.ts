@@ -1,0 +1,158 @@
+/**
+ * The protocol's types and enums as a TypeScript client sees them, and typed readers over the market's views.
+ *
+ * The contracts are built by Hardhat, but `tsc` runs on a clean checkout before any build, so contract instances are
+ * typed against a generic ABI and their reads return `unknown`. The types below give those reads a shape; they mirror
+ * `contracts/types/TaskTypes.sol` and viem's decoding of it (integers up to 48 bits decode as `number`, wider ones as
+ * `bigint`).
+ */
+import type { ContractReturnType } from "@nomicfoundation/hardhat-viem/types";
+import { concat, keccak256, stringToHex, zeroAddress } from "viem";
+import type { Address, Hex } from "viem";
+
+export type TaskMarketContract = ContractReturnType<"TaskMarket">;
+export type ExecutorRegistryContract = ContractReturnType<"ExecutorRegistry">;
+export type MockERC20Contract = ContractReturnType<"MockERC20">;
+export type RejectingExecutorContract = ContractReturnType<"RejectingExecutor">;
+
+export const ETH: Address = zeroAddress;
+
+export const TaskStatus = {
+  None: 0,
+  Posted: 1,
+  Claimed: 2,
+  InProgress: 3,
+  Submitted: 4,
+  Verified: 5,
+  Settled: 6,
+  Cancelled: 7,
+  Expired: 8,
+  Disputed: 9,
+} as const;
+export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
+
+export const ExecutorKind = { Any: 0, Human: 1, Agent: 2 } as const;
+export type ExecutorKind = (typeof ExecutorKind)[keyof typeof ExecutorKind];
+
+export const Eligibility = {
+  Eligible: 0,
+  NotRegistered: 1,
+  Inactive: 2,
+  KindMismatch: 3,
+  MissingCapability: 4,
+} as const;
+export type Eligibility = (typeof Eligibility)[keyof typeof Eligibility];
+
+/** `TaskTerms` from `TaskTypes.sol`, field for field. */
+export interface TaskTerms {
+  poster: Address;
+  token: Address;
+  reward: bigint;
+  claimBond: bigint;
+  claimDeadline: number;
+  executionWindow: number;
+  reviewWindow: number;
+  feeBps: number;
+  executorKind: ExecutorKind;
+  verifier: Address;
+  capabilitiesHash: Hex;
+  documentHash: Hex;
+}
+
+export interface TaskState {
+  executor: Address;
+  status: TaskStatus;
+  executionDeadline: number;
+  reviewDeadline: number;
+  flags: number;
+}
+
+export interface ExecutorRecord {
+  completed: number;
+  expired: number;
+  rejected: number;
+  disputesWon: number;
+  disputesLost: number;
+  ratingSum: number;
+  ratingCount: number;
+}
+
+export interface PosterRecord {
+  posted: number;
+  settled: number;
+  cancelled: number;
+  expired: number;
+  ratingSum: number;
+  ratingCount: number;
+}
+
+export const EMPTY_EXECUTOR_RECORD: ExecutorRecord = {
+  completed: 0,
+  expired: 0,
+  rejected: 0,
+  disputesWon: 0,
+  disputesLost: 0,
+  ratingSum: 0,
+  ratingCount: 0,
+};
+
+export const EMPTY_POSTER_RECORD: PosterRecord = {
+  posted: 0,
+  settled: 0,
+  cancelled: 0,
+  expired: 0,
+  ratingSum: 0,
+  ratingCount: 0,
+};
+
+/** A capability id: keccak256 of its namespaced, lower-case name. */
+export function capabilityId(name: string): Hex {
+  return keccak256(stringToHex(name));
+}
+
+/** Sorts capability ids strictly ascending, the canonical order the market requires. */
+export function sortCapabilities(capabilities: readonly Hex[]): Hex[] {
+  return [...capabilities].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
+}
+
+/** keccak256 of the ABI-packed list, as `TaskTerms.capabilitiesHash` expects. */
+export function hashCapabilities(capabilities: readonly Hex[]): Hex {
+  return keccak256(capabilities.length === 0 ? "0x" : concat([...capabilities]));
+}
+
+/** The fee the market keeps from `reward` at `feeBps`, rounded down as the contract does. */
+export function feeOf(reward: bigint, feeBps: number): bigint {
+  return (reward * BigInt(feeBps)) / 10_000n;
+}
+
+export async function statusOf(market: TaskMarketContract, taskId: bigint): Promise<TaskStatus> {
+  return (await market.read.statusOf([taskId])) as TaskStatus;
+}
+
+export async function stateOf(market: TaskMarketContract, taskId: bigint): Promise<TaskState> {
+  return (await market.read.stateOf([taskId])) as TaskState;
+}
+
+export async function executorRecordOf(market: TaskMarketContract, account: Address): Promise<ExecutorRecord> {
+  return { ...((await market.read.executorRecordOf([account])) as ExecutorRecord) };
+}
+
+export async function posterRecordOf(market: TaskMarketContract, account: Address): Promise<PosterRecord> {
+  return { ...((await market.read.posterRecordOf([account])) as PosterRecord) };
+}
+
+export async function earnedOf(market: TaskMarketContract, executor: Address, token: Address): Promise<bigint> {
+  return (await market.read.earnedOf([executor, token])) as bigint;
+}
+
+export async function creditOf(market: TaskMarketContract, account: Address, token: Address): Promise<bigint> {
+  return (await market.read.creditOf([account, token])) as bigint;
+}
+
+export async function accruedFeesOf(market: TaskMarketContract, token: Address): Promise<bigint> {
+  return (await market.read.accruedFeesOf([token])) as bigint;
+}
+
+export async function matchesTerms(market: TaskMarketContract, taskId: bigint, terms: TaskTerms): Promise<boolean> {
+  return (await market.read.matchesTerms([taskId, terms])) as boolean;
+}
