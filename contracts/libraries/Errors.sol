@@ -130,4 +130,68 @@ library Errors {
 
     /// @notice The executor is already in the requested activation state.
     error ExecutorRegistry_ActivationUnchanged(address executor, bool active);
+
+    /*//////////////////////////////////////////////////////////////
+                            PANEL ARBITRATOR
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The dispute id was never created.
+    error PanelArbitrator_DisputeNotFound(uint256 disputeId);
+
+    /// @notice The ETH sent does not equal the arbitration fee.
+    error PanelArbitrator_IncorrectFee(uint256 expected, uint256 sent);
+
+    /// @notice A dispute needs at least one ruling to choose besides 0 ("refused to arbitrate").
+    error PanelArbitrator_InvalidChoices(uint256 choices);
+
+    /// @notice `extraData` names at most `maximum` parties, ABI-encoded as `address[]`.
+    error PanelArbitrator_TooManyParties(uint256 count, uint256 maximum);
+
+    /// @notice Every arbiter of the panel is a party to the dispute.
+    error PanelArbitrator_NoEligibleArbiters();
+
+    /// @notice Only a member of the panel may vote.
+    error PanelArbitrator_CallerNotArbiter(address caller);
+
+    /// @notice An arbiter may never rule on a dispute it is a party to.
+    error PanelArbitrator_ArbiterIsParty(uint256 disputeId, address arbiter);
+
+    /// @notice Each arbiter votes once per dispute.
+    error PanelArbitrator_AlreadyVoted(uint256 disputeId, address arbiter);
+
+    /// @notice The ruling is outside 0..choices.
+    error PanelArbitrator_InvalidRuling(uint256 disputeId, uint256 ruling, uint256 choices);
+
+    /// @notice The dispute has a final ruling already.
+    error PanelArbitrator_DisputeSolved(uint256 disputeId);
+
+    /// @notice The dispute's voting period is over.
+    error PanelArbitrator_VotingClosed(uint256 disputeId, uint40 votingDeadline);
+
+    /// @notice The dispute's voting period has not ended yet.
+    error PanelArbitrator_VotingOpen(uint256 disputeId, uint40 votingDeadline);
+
+    /// @notice The dispute was already closed without a ruling.
+    error PanelArbitrator_DisputeClosed(uint256 disputeId);
+
+    /// @notice The ruling has been delivered, or there is none to deliver yet.
+    error PanelArbitrator_NothingToDeliver(uint256 disputeId);
+
+    /// @notice This arbitrator gives final rulings: there are no appeals.
+    error PanelArbitrator_NotAppealable(uint256 disputeId);
+
+    /// @notice The panel is full.
+    error PanelArbitrator_TooManyArbiters(uint256 maximum);
+
+    /// @notice The account is already an arbiter, or is not one.
+    error PanelArbitrator_ArbiterMembershipUnchanged(address arbiter, bool isArbiter);
+
+    /// @notice The voting period must be at least one hour and at most 90 days.
+    error PanelArbitrator_InvalidVotingPeriod(uint32 votingPeriod);
+
+    /// @notice There is no balance to withdraw.
+    error PanelArbitrator_NothingToWithdraw(address account);
+
+    /// @notice An ETH transfer failed.
+    error PanelArbitrator_EthTransferFailed(address to, uint256 amount);
 }
