@@ -1,0 +1,332 @@
+/**
+ * Gas scenarios: every lifecycle operation of the task market, measured as receipt `gasUsed` in steady state.
+ *
+ * Shared by the benchmark (`npm run bench:gas`, bench/gas.ts) and the snapshot test (test/nodejs/gas.test.ts).
+ *
+ * Steady state. The whole scenario below runs twice on a fresh network with the same accounts and the same token;
+ * only the second pass is recorded. By then every counter and balance an operation touches is already non-zero,
+ * as on a live market: the task id counter, the poster's and executor's reputation counters, the executor's earned
+ * totals, the accrued protocol fees (never withdrawn here), the token nonce of the permit poster and every token and
+ * ETH balance involved. What remains is what every real call pays: the two new storage slots of a new task, cold
+ * accesses, calldata, events and transfers.
+ *
+ * Determinism. Every transaction is mined at a timestamp set by the scenario (from a fixed start, 12 s apart, plus
+ * the waits it needs), and the accounts are Hardhat's default ones, so calldata, signatures and so the figures are
+ * the same on every run.
+ *
+ * Inputs (common to every key):
+ * - protocol fee 2.5 % (250 bps), snapshotted into the terms; verifier unset (the poster reviews);
+ * - executor kind `Agent`; the executor is an agent registered with an operator and three capabilities, and every
+ *   task requires one of them, so `claim` checks kind and capability in the registry;
+ * - claim period 7 days, execution window 3 days, review window 2 days;
+ * - ETH tasks: reward 0.5 ETH and claim bond 0.05 ETH (paid in `msg.value` on claim);
+ * - ERC-20 tasks: MockERC20 "Test USD" (6 decimals, ERC-2612), reward 250 TUSD and claim bond 25 TUSD (pulled from
+ *   the executor on claim); the poster and the executor have approved the market for the maximum amount once, so
+ *   OpenZeppelin's ERC-20 never writes the allowance;
+ * - document URI, result URI and progress URI: 66-character `ipfs://` URIs; hashes are 32 random-looking bytes.
+ *
+ * Keys:
+ * - `createTask_eth`       createTask on an ETH task.
+ * - `createTask_erc20`     createTask on an ERC-20 task (standing approval).
+ * - `createTask_permit`    createTaskWithPermit on an ERC-20 task, by a second poster who never approved the market:
+ *                          the permit sets the allowance to exactly the reward and the transfer spends it.
+ * - `claim`                claim of the ETH task above, bond in `msg.value`.
+ * - `start`, `checkpoint`  on a second claimed ETH task (checkpoint: 50 %, progress hash and URI).
+ * - `submit`               submit on the claimed ETH task (straight from `Claimed`, without `start`).
+ * - `approve_settle_eth`   approve by the poster: settles, pays reward minus fee plus bond to the executor in ETH.
+ * - `approve_settle_erc20` the same on a claimed and submitted ERC-20 task.
+ * - `autoRelease`          release of the second ETH task by a third party after its review window elapsed.
+ * - `refundExpired`        refundExpired of an ETH task never claimed, past its claim deadline, by a third party.
+ * - `cancel`               cancel of an unclaimed ETH task by its poster (full refund in ETH).
+ * - `lifecycle_eth`        the sum of the four receipts createTask_eth + claim + submit + approve_settle_eth, all of
+ *                          the same ETH task.
+ */
+import type { NetworkConnection } from "hardhat/types/network";
+import { concat, keccak256, parseEther, parseUnits, toHex, zeroAddress } from "viem";
+import type { Address, Hex } from "viem";
+
+export const GAS_KEYS = [
+  "createTask_eth",
+  "createTask_erc20",
+  "createTask_permit",
+  "claim",
+  "start",
+  "checkpoint",
+  "submit",
+  "approve_settle_eth",
+  "approve_settle_erc20",
+  "autoRelease",
+  "refundExpired",
+  "cancel",
+  "lifecycle_eth",
+] as const;
+
+export type GasKey = (typeof GAS_KEYS)[number];
+
+/** Receipt `gasUsed` of each operation. */
+export type GasFigures = Record<GasKey, number>;
+
+/** The `TaskTerms` struct of contracts/types/TaskTypes.sol, as viem encodes it. */
+export interface TaskTerms {
+  poster: Address;
+  token: Address;
+  reward: bigint;
+  claimBond: bigint;
+  claimDeadline: number;
+  executionWindow: number;
+  reviewWindow: number;
+  feeBps: number;
+  executorKind: number;
+  verifier: Address;
+  capabilitiesHash: Hex;
+  documentHash: Hex;
+}
+
+const FEE_BPS = 250;
+const DAY = 24 * 60 * 60;
+const CLAIM_PERIOD = 7 * DAY;
+const EXECUTION_WINDOW = 3 * DAY;
+const REVIEW_WINDOW = 2 * DAY;
+const BLOCK_INTERVAL = 12;
+/** Far enough ahead of any wall clock this runs on for years, so every run mines at the same timestamps. */
+const START_TIME = 2_000_000_000;
+
+const ETH_REWARD = parseEther("0.5");
+const ETH_BOND = parseEther("0.05");
+const TOKEN_DECIMALS = 6;
+const TOKEN_REWARD = parseUnits("250", TOKEN_DECIMALS);
+const TOKEN_BOND = parseUnits("25", TOKEN_DECIMALS);
+const TOKEN_NAME = "Test USD";
+
+const DOCUMENT_URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
+const RESULT_URI = "ipfs://bafybeihkoviema7g3gxyt6la7vd5ho32ictqbilu3wnlo3rs7ewhnp7lly";
+const PROGRESS_URI = "ipfs://bafybeiemxf5abjwjbikoz4mc3a3dla6ual3jsgpdr4cjr3oz3evfyavhwq";
+
+/** `ExecutorKind` in contracts/types/TaskTypes.sol. */
+const EXECUTOR_KIND_AGENT = 2;
+/** `TaskStatus` in contracts/types/TaskTypes.sol. */
+const TaskStatus = { Posted: 1, Settled: 6, Cancelled: 7, Expired: 8 } as const;
+
+const capabilityId = (name: string): Hex => keccak256(toHex(name));
+const EXECUTOR_CAPABILITIES = ["lang:solidity", "skill:code-review", "skill:translation/de-en"].map(capabilityId);
+const REQUIRED_CAPABILITIES: Hex[] = [capabilityId("lang:solidity")];
+
+/**
+ * Deploys the protocol on `connection` (which must be a fresh network with Hardhat's default accounts), runs the
+ * scenario twice and returns the figures of the second pass.
+ */
+export async function measureGas(connection: NetworkConnection): Promise<GasFigures> {
+  const { viem, networkHelpers } = connection;
+  const publicClient = await viem.getPublicClient();
+  const [deployer, feeRecipient, poster, executor, operator, permitPoster, keeper] = await viem.getWalletClients();
+  if (keeper === undefined) throw new Error("The gas scenarios need seven funded accounts.");
+
+  let clock = Math.max(START_TIME, (await networkHelpers.time.latest()) + 1);
+  /** Sets the timestamp of the next block and returns it. */
+  async function nextBlockAt(secondsLater: number = BLOCK_INTERVAL): Promise<number> {
+    clock += secondsLater;
+    await networkHelpers.time.setNextBlockTimestamp(clock);
+    return clock;
+  }
+  /** Mines one transaction at the next timestamp and returns its receipt's `gasUsed`. */
+  async function mine(transaction: () => Promise<Hex>): Promise<number> {
+    await nextBlockAt();
+    const receipt = await publicClient.waitForTransactionReceipt({ hash: await transaction() });
+    if (receipt.status !== "success") throw new Error(`Transaction ${receipt.transactionHash} reverted.`);
+    return Number(receipt.gasUsed);
+  }
+
+  await nextBlockAt();
+  const registryAddress = (await viem.deployContract("ExecutorRegistry")).address;
+  await nextBlockAt();
+  const marketAddress = (
+    await viem.deployContract("TaskMarket", [
+      deployer.account.address,
+      registryAddress,
+      FEE_BPS,
+      feeRecipient.account.address,
+    ])
+  ).address;
+  await nextBlockAt();
+  const tokenAddress = (await viem.deployContract("MockERC20", [TOKEN_NAME, "TUSD", TOKEN_DECIMALS])).address;
+
+  const marketAs = (wallet: typeof deployer) =>
+    viem.getContractAt("TaskMarket", marketAddress, { client: { public: publicClient, wallet } });
+  const tokenAs = (wallet: typeof deployer) =>
+    viem.getContractAt("MockERC20", tokenAddress, { client: { public: publicClient, wallet } });
+  const marketByPoster = await marketAs(poster);
+  const marketByExecutor = await marketAs(executor);
+  const marketByPermitPoster = await marketAs(permitPoster);
+  const marketByKeeper = await marketAs(keeper);
+  const registryByExecutor = await viem.getContractAt("ExecutorRegistry", registryAddress, {
+    client: { public: publicClient, wallet: executor },
+  });
+
+  await mine(() =>
+    registryByExecutor.write.register([
+      EXECUTOR_KIND_AGENT,
+      operator.account.address,
+      EXECUTOR_CAPABILITIES,
+      "ipfs://bafkreidvbhs33ighmljlvr7zbv2ywwzcmp5adtf4kqvlly67cy56bdtmve",
+    ]),
+  );
+  for (const holder of [poster, executor, permitPoster]) {
+    await mine(async () => (await tokenAs(holder)).write.mint([holder.account.address, parseUnits("1000000", 6)]));
+  }
+  for (const holder of [poster, executor]) {
+    await mine(async () => (await tokenAs(holder)).write.approve([marketAddress, 2n ** 256n - 1n]));
+  }
+
+  const terms = (token: Address, posterAddress: Address, createdAt: number): TaskTerms => {
+    const isEth = token === zeroAddress;
+    return {
+      poster: posterAddress,
+      token,
+      reward: isEth ? ETH_REWARD : TOKEN_REWARD,
+      claimBond: isEth ? ETH_BOND : TOKEN_BOND,
+      claimDeadline: createdAt + CLAIM_PERIOD,
+      executionWindow: EXECUTION_WINDOW,
+      reviewWindow: REVIEW_WINDOW,
+      feeBps: FEE_BPS,
+      executorKind: EXECUTOR_KIND_AGENT,
+      verifier: zeroAddress,
+      capabilitiesHash: keccak256(concat(REQUIRED_CAPABILITIES)),
+      documentHash: keccak256(toHex(`task document ${createdAt}`)),
+    };
+  };
+
+  interface Task {
+    id: bigint;
+    terms: TaskTerms;
+    gasUsed: number;
+  }
+
+  async function createTask(token: Address): Promise<Task> {
+    const id = (await marketByPoster.read.nextTaskId()) as bigint;
+    const taskTerms = terms(token, poster.account.address, clock + BLOCK_INTERVAL);
+    const value = token === zeroAddress ? taskTerms.reward : 0n;
+    const gasUsed = await mine(() =>
+      marketByPoster.write.createTask([taskTerms, REQUIRED_CAPABILITIES, DOCUMENT_URI], { value }),
+    );
+    return { id, terms: taskTerms, gasUsed };
+  }
+
+  async function createTaskWithPermit(): Promise<Task> {
+    const id = (await marketByPermitPoster.read.nextTaskId()) as bigint;
+    const owner = permitPoster.account.address;
+    const taskTerms = terms(tokenAddress, owner, clock + BLOCK_INTERVAL);
+    const deadline = BigInt(clock + BLOCK_INTERVAL + 60 * 60);
+    const nonce = (await (await tokenAs(permitPoster)).read.nonces([owner])) as bigint;
+    const signature = await permitPoster.signTypedData({
+      domain: {
+        name: TOKEN_NAME,
+        version: "1",
+        chainId: await publicClient.getChainId(),
+        verifyingContract: tokenAddress,
+      },
+      types: {
+        Permit: [
+          { name: "owner", type: "address" },
+          { name: "spender", type: "address" },
+          { name: "value", type: "uint256" },
+          { name: "nonce", type: "uint256" },
+          { name: "deadline", type: "uint256" },
+        ],
+      },
+      primaryType: "Permit",
+      message: { owner, spender: marketAddress, value: taskTerms.reward, nonce, deadline },
+    });
+    const permit = {
+      deadline,
+      v: Number.parseInt(signature.slice(130, 132), 16),
+      r: `0x${signature.slice(2, 66)}` as Hex,
+      s: `0x${signature.slice(66, 130)}` as Hex,
+    };
+    const gasUsed = await mine(() =>
+      marketByPermitPoster.write.createTaskWithPermit([taskTerms, REQUIRED_CAPABILITIES, DOCUMENT_URI, permit]),
+    );
+    return { id, terms: taskTerms, gasUsed };
+  }
+
+  const claim = (task: Task) =>
+    mine(() =>
+      marketByExecutor.write.claim([task.id, task.terms, REQUIRED_CAPABILITIES], {
+        value: task.terms.token === zeroAddress ? task.terms.claimBond : 0n,
+      }),
+    );
+  const submit = (task: Task) =>
+    mine(() =>
+      marketByExecutor.write.submit([task.id, task.terms, keccak256(toHex(`result of task ${task.id}`)), RESULT_URI]),
+    );
+  const approve = (task: Task) => mine(() => marketByPoster.write.approve([task.id, task.terms]));
+
+  async function expectStatus(task: Task, expected: number): Promise<void> {
+    const status = Number(await marketByKeeper.read.statusOf([task.id]));
+    if (status !== expected) throw new Error(`Task ${task.id} ended in status ${status}, expected ${expected}.`);
+  }
+
+  async function runPass(): Promise<GasFigures> {
+    // The full ETH lifecycle, without `start`: create, claim, submit, approve.
+    const ethTask = await createTask(zeroAddress);
+    const claimGas = await claim(ethTask);
+    const submitGas = await submit(ethTask);
+    const approveEthGas = await approve(ethTask);
+
+    // A second ETH task goes through `start` and a checkpoint, and is later released in silence.
+    const releasedTask = await createTask(zeroAddress);
+    await claim(releasedTask);
+    const startGas = await mine(() => marketByExecutor.write.start([releasedTask.id]));
+    const checkpointGas = await mine(() =>
+      marketByExecutor.write.checkpoint([
+        releasedTask.id,
+        50,
+        keccak256(toHex(`progress of task ${releasedTask.id}`)),
+        PROGRESS_URI,
+      ]),
+    );
+    await submit(releasedTask);
+
+    const tokenTask = await createTask(tokenAddress);
+    await claim(tokenTask);
+    await submit(tokenTask);
+    const approveTokenGas = await approve(tokenTask);
+
+    const permitTask = await createTaskWithPermit();
+    await mine(() => marketByPermitPoster.write.cancel([permitTask.id, permitTask.terms]));
+
+    const cancelledTask = await createTask(zeroAddress);
+    const cancelGas = await mine(() => marketByPoster.write.cancel([cancelledTask.id, cancelledTask.terms]));
+
+    const expiredTask = await createTask(zeroAddress);
+
+    await nextBlockAt(REVIEW_WINDOW);
+    const releaseGas = await mine(() => marketByKeeper.write.release([releasedTask.id, releasedTask.terms]));
+
+    await nextBlockAt(CLAIM_PERIOD);
+    const refundGas = await mine(() => marketByKeeper.write.refundExpired([expiredTask.id, expiredTask.terms]));
+
+    // A figure taken from a path other than the one named would be worse than none.
+    for (const task of [ethTask, releasedTask, tokenTask]) await expectStatus(task, TaskStatus.Settled);
+    for (const task of [permitTask, cancelledTask]) await expectStatus(task, TaskStatus.Cancelled);
+    await expectStatus(expiredTask, TaskStatus.Expired);
+
+    return {
+      createTask_eth: ethTask.gasUsed,
+      createTask_erc20: tokenTask.gasUsed,
+      createTask_permit: permitTask.gasUsed,
+      claim: claimGas,
+      start: startGas,
+      checkpoint: checkpointGas,
+      submit: submitGas,
+      approve_settle_eth: approveEthGas,
+      approve_settle_erc20: approveTokenGas,
+      autoRelease: releaseGas,
+      refundExpired: refundGas,
+      cancel: cancelGas,
+      lifecycle_eth: ethTask.gasUsed + claimGas + submitGas + approveEthGas,
+    };
+  }
+
+  await runPass(); // warm-up: the first call of every kind pays for slots that a live market has already written
+  return runPass();
+}
