@@ -40,8 +40,12 @@ const PORT_ATTEMPTS = 3;
 /** Hardhat's default dev mnemonic: its keys are public, so printing them gives nothing away. */
 const WELL_KNOWN_MNEMONIC = "test test test test test test test test test test test junk";
 const DEV_TOKEN_AMOUNT_PER_ACCOUNT = "1000000";
-/** The source of the dev token's contract (see ignition/modules/DevToken.ts). */
-const DEV_TOKEN_SOURCE = "test/solidity/mocks/MockERC20.sol";
+/** The sources of what the Ignition modules deploy: compiled before starting, and nothing else. */
+const DEPLOYED_SOURCES = [
+  "contracts/ExecutorRegistry.sol",
+  "contracts/TaskMarket.sol",
+  "test/solidity/mocks/MockERC20.sol",
+];
 
 const root = hre.config.paths.root;
 const EXIT_WITH_PARENT = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "exit-with-parent.mjs")).href;
@@ -383,16 +387,6 @@ const DEV_TOKEN_ABI = parseAbi([
   "function mint(address to, uint256 amount)",
 ]);
 
-/** The protocol's contracts and the dev token's mock, as absolute paths. */
-function rootsToBuild(): string[] {
-  const contracts = hre.config.paths.sources.solidity.flatMap((directory) =>
-    readdirSync(directory, { recursive: true, encoding: "utf8" })
-      .filter((file) => file.endsWith(".sol") && !file.endsWith(".t.sol"))
-      .map((file) => join(directory, file)),
-  );
-  return [...contracts, join(root, DEV_TOKEN_SOURCE)];
-}
-
 /** The address of a contract returned by an Ignition deployment. */
 function addressOf(contract: unknown): Address {
   const address = (contract as { address?: unknown } | undefined)?.address;
@@ -426,15 +420,13 @@ async function main(): Promise<void> {
   const started = performance.now();
   console.log("Starting TaskMarket on a local chain\n");
 
-  // Only what gets deployed: the Solidity tests are not needed to run the chain and take far longer to build. The
-  // compiler prints its warnings and errors itself, so no spinner runs over them.
-  await progress.step(
-    "Compiling contracts",
-    () => hre.tasks.getTask("build").run({ quiet: true, files: rootsToBuild() }),
-    {
-      mayPrint: true,
-    },
-  );
+  // Only what gets deployed (with its imports): the rest of the contracts and the Solidity tests are not needed to
+  // run the chain and take far longer to build. The compiler prints its own warnings and errors, so no spinner runs
+  // over them.
+  const files = DEPLOYED_SOURCES.map((source) => join(root, source));
+  await progress.step("Compiling contracts", () => hre.tasks.getTask("build").run({ quiet: true, files }), {
+    mayPrint: true,
+  });
 
   const { chain, chainId } = await progress.step("Starting the local chain", startChain, {
     summary: ({ chain }) => `Local chain answering at ${chain.rpcUrl} (pid ${chain.pid})`,
