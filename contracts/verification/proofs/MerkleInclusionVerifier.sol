@@ -8,7 +8,7 @@ import { IProofVerifier } from "../../interfaces/IProofVerifier.sol";
 /// @title MerkleInclusionVerifier
 /// @notice Proves that a deliverable contains every item the poster required.
 /// @dev The executor's result hash is the root of a Merkle tree over the deliverable's items, built as
-/// `@openzeppelin/merkle-tree`'s `StandardMerkleTree` builds it (leaves double-hashed, pairs sorted).
+/// the `StandardMerkleTree` of the OpenZeppelin merkle-tree library builds it (leaves double-hashed, pairs sorted).
 /// The poster's commitment is `keccak256(abi.encode(sortedLeaves))`, where `sortedLeaves` are the leaf hashes of the
 /// required items in ascending order, so the poster needs nothing from the executor's tree to commit.
 /// The proof is `abi.encode(bytes32[] leaves, bytes32[] proof, bool[] proofFlags)` exactly as
