@@ -5,8 +5,17 @@ import { Test } from "forge-std/Test.sol";
 
 import { ExecutorRegistry } from "../../contracts/ExecutorRegistry.sol";
 import { TaskMarket } from "../../contracts/TaskMarket.sol";
-import { ExecutorKind, TaskTerms } from "../../contracts/types/TaskTypes.sol";
+import {
+    ExecutorKind,
+    ExecutorRecord,
+    PermitSignature,
+    PosterRecord,
+    TaskState,
+    TaskStatus,
+    TaskTerms
+} from "../../contracts/types/TaskTypes.sol";
 import { MockERC20 } from "./mocks/MockERC20.sol";
+import { ContractAccount } from "./utils/TestAccounts.sol";
 
 /// @notice Deploys the protocol with a set of named accounts and offers helpers that walk a task through its
 /// lifecycle. Every test contract inherits from it.
@@ -148,5 +157,205 @@ abstract contract Base_Test is Test {
 
     function balanceOf(address rewardToken, address account) internal view returns (uint256) {
         return rewardToken == address(0) ? account.balance : MockERC20(rewardToken).balanceOf(account);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                           MORE LIFECYCLE
+    //////////////////////////////////////////////////////////////*/
+
+    bytes32 internal constant RESULT_HASH = keccak256("result");
+    string internal constant RESULT_URI = "ipfs://result";
+    bytes32 internal constant REASON_HASH = keccak256("rejection reason");
+    /// @dev The bits of `TaskState.flags`, as the market sets them.
+    uint8 internal constant FLAG_REJECTED = 1 << 0;
+    uint8 internal constant FLAG_POSTER_CONSENTED_TO_CANCEL = 1 << 1;
+    uint8 internal constant FLAG_EXECUTOR_CONSENTED_TO_CANCEL = 1 << 2;
+    uint8 internal constant FLAG_POSTER_RATED = 1 << 3;
+    uint8 internal constant FLAG_EXECUTOR_RATED = 1 << 4;
+
+    bytes32 internal constant PERMIT_TYPEHASH = keccak256(
+        "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+    );
+
+    /// @dev Who decides on submissions: the delegated verifier if set, the poster otherwise.
+    function verifierOf(TaskTerms memory terms) internal pure returns (address) {
+        return terms.verifier == address(0) ? terms.poster : terms.verifier;
+    }
+
+    function startTask(uint256 taskId, address executor) internal {
+        vm.prank(executor);
+        market.start(taskId);
+    }
+
+    function approveTask(uint256 taskId, TaskTerms memory terms) internal {
+        vm.prank(verifierOf(terms));
+        market.approve(taskId, terms);
+    }
+
+    function rejectTask(uint256 taskId, TaskTerms memory terms) internal {
+        vm.prank(verifierOf(terms));
+        market.reject(taskId, terms, REASON_HASH);
+    }
+
+    /// @dev Creates a task and lets `human` claim it.
+    function claimedTask(TaskTerms memory terms) internal returns (uint256 taskId) {
+        taskId = createTask(terms);
+        claimTask(taskId, terms, human);
+    }
+
+    /// @dev Creates a task, lets `human` claim it and start it.
+    function inProgressTask(TaskTerms memory terms) internal returns (uint256 taskId) {
+        taskId = claimedTask(terms);
+        startTask(taskId, human);
+    }
+
+    /// @dev Creates a task that `human` claims and submits, and that its verifier approves.
+    function settledTask(TaskTerms memory terms) internal returns (uint256 taskId) {
+        taskId = submittedTask(terms);
+        approveTask(taskId, terms);
+    }
+
+    /// @dev Moves the clock past the execution deadline of the task's current claim.
+    function warpPastExecutionDeadline(uint256 taskId) internal {
+        vm.warp(uint256(market.stateOf(taskId).executionDeadline) + 1);
+    }
+
+    /// @dev Moves the clock past the review deadline of the task's current submission.
+    function warpPastReviewDeadline(uint256 taskId) internal {
+        vm.warp(uint256(market.stateOf(taskId).reviewDeadline) + 1);
+    }
+
+    function warpPastClaimDeadline(TaskTerms memory terms) internal {
+        vm.warp(uint256(terms.claimDeadline) + 1);
+    }
+
+    /// @dev Registers `account` as an executor of `kind` (an agent gets `operator` as its operator).
+    function registerExecutor(address account, ExecutorKind kind, bytes32[] memory capabilities) internal {
+        vm.prank(account);
+        registry.register(kind, kind == ExecutorKind.Agent ? operator : address(0), capabilities, "ipfs://profile");
+    }
+
+    /// @dev Gives `account` ETH and `amount` of `token`, with an unlimited allowance for the market.
+    function fund(address account, uint256 amount) internal {
+        vm.deal(account, amount);
+        token.mint(account, amount);
+        vm.prank(account);
+        token.approve(address(market), type(uint256).max);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                          CONTRACT EXECUTORS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Deploys a contract account, funds it like the named accounts and registers it as a human executor with
+    /// both test capabilities. It accepts ETH until told otherwise.
+    function newContractExecutor(string memory name) internal returns (ContractAccount account) {
+        account = new ContractAccount();
+        vm.label(address(account), name);
+        vm.deal(address(account), 1000 ether);
+        token.mint(address(account), 1_000_000 ether);
+        account.execute(address(token), 0, abi.encodeCall(token.approve, (address(market), type(uint256).max)));
+        account.execute(
+            address(registry),
+            0,
+            abi.encodeCall(
+                registry.register,
+                (ExecutorKind.Human, address(0), sortedCapabilities(), "ipfs://contract-executor")
+            )
+        );
+    }
+
+    function claimTaskAs(ContractAccount account, uint256 taskId, TaskTerms memory terms) internal {
+        uint256 value = terms.token == address(0) ? terms.claimBond : 0;
+        account.execute(address(market), value, abi.encodeCall(market.claim, (taskId, terms, noCapabilities())));
+    }
+
+    function submitWorkAs(ContractAccount account, uint256 taskId, TaskTerms memory terms) internal {
+        account.execute(address(market), 0, abi.encodeCall(market.submit, (taskId, terms, RESULT_HASH, RESULT_URI)));
+    }
+
+    /// @dev Creates a task that `account` claims and submits; returns it under review.
+    function submittedTaskBy(ContractAccount account, TaskTerms memory terms) internal returns (uint256 taskId) {
+        taskId = createTask(terms);
+        claimTaskAs(account, taskId, terms);
+        submitWorkAs(account, taskId, terms);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                              AMOUNTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev The protocol fee of a task: rounded down, as the market computes it.
+    function feeOf(uint256 reward, uint16 feeBps) internal pure returns (uint256) {
+        return (reward * feeBps) / 10_000;
+    }
+
+    /// @dev What the executor of a settled task receives for the work, before its bond is returned.
+    function payoutOf(uint256 reward, uint16 feeBps) internal pure returns (uint256) {
+        return reward - feeOf(reward, feeBps);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                              SIGNATURES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Signs an ERC-2612 permit of `owner_` (whose key is `privateKey`) for `spender` over `permitToken`.
+    function signPermit(
+        uint256 privateKey,
+        MockERC20 permitToken,
+        address spender,
+        uint256 value,
+        uint256 deadline
+    ) internal view returns (PermitSignature memory permit) {
+        address owner_ = vm.addr(privateKey);
+        bytes32 structHash = keccak256(
+            abi.encode(PERMIT_TYPEHASH, owner_, spender, value, permitToken.nonces(owner_), deadline)
+        );
+        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", permitToken.DOMAIN_SEPARATOR(), structHash));
+        (permit.v, permit.r, permit.s) = vm.sign(privateKey, digest);
+        permit.deadline = deadline;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                              ASSERTIONS
+    //////////////////////////////////////////////////////////////*/
+
+    function assertEq(TaskStatus actual, TaskStatus expected, string memory message) internal pure {
+        assertEq(uint256(actual), uint256(expected), message);
+    }
+
+    function assertStatus(uint256 taskId, TaskStatus expected) internal view {
+        assertEq(market.statusOf(taskId), expected, "statusOf");
+    }
+
+    function assertStoredStatus(uint256 taskId, TaskStatus expected) internal view {
+        assertEq(market.stateOf(taskId).status, expected, "stateOf.status");
+    }
+
+    function assertEq(ExecutorRecord memory actual, ExecutorRecord memory expected) internal pure {
+        assertEq(actual.completed, expected.completed, "executor record: completed");
+        assertEq(actual.expired, expected.expired, "executor record: expired");
+        assertEq(actual.rejected, expected.rejected, "executor record: rejected");
+        assertEq(actual.disputesWon, expected.disputesWon, "executor record: disputesWon");
+        assertEq(actual.disputesLost, expected.disputesLost, "executor record: disputesLost");
+        assertEq(actual.ratingSum, expected.ratingSum, "executor record: ratingSum");
+        assertEq(actual.ratingCount, expected.ratingCount, "executor record: ratingCount");
+    }
+
+    function assertEq(PosterRecord memory actual, PosterRecord memory expected) internal pure {
+        assertEq(actual.posted, expected.posted, "poster record: posted");
+        assertEq(actual.settled, expected.settled, "poster record: settled");
+        assertEq(actual.cancelled, expected.cancelled, "poster record: cancelled");
+        assertEq(actual.expired, expected.expired, "poster record: expired");
+        assertEq(actual.ratingSum, expected.ratingSum, "poster record: ratingSum");
+        assertEq(actual.ratingCount, expected.ratingCount, "poster record: ratingCount");
+    }
+
+    function assertEq(TaskState memory actual, TaskState memory expected) internal pure {
+        assertEq(actual.executor, expected.executor, "state: executor");
+        assertEq(actual.status, expected.status, "state: status");
+        assertEq(actual.executionDeadline, expected.executionDeadline, "state: executionDeadline");
+        assertEq(actual.reviewDeadline, expected.reviewDeadline, "state: reviewDeadline");
+        assertEq(actual.flags, expected.flags, "state: flags");
     }
 }
