@@ -42,7 +42,7 @@
  *                          the same ETH task.
  */
 import type { NetworkConnection } from "hardhat/types/network";
-import { concat, keccak256, parseEther, parseUnits, toHex, zeroAddress } from "viem";
+import { concat, keccak256, maxUint256, parseEther, parseUnits, toHex, zeroAddress } from "viem";
 import type { Address, Hex } from "viem";
 
 export const GAS_KEYS = [
@@ -105,7 +105,7 @@ const PROGRESS_URI = "ipfs://bafybeiemxf5abjwjbikoz4mc3a3dla6ual3jsgpdr4cjr3oz3e
 /** `ExecutorKind` in contracts/types/TaskTypes.sol. */
 const EXECUTOR_KIND_AGENT = 2;
 /** `TaskStatus` in contracts/types/TaskTypes.sol. */
-const TaskStatus = { Posted: 1, Settled: 6, Cancelled: 7, Expired: 8 } as const;
+const TaskStatus = { Settled: 6, Cancelled: 7, Expired: 8 } as const;
 
 const capabilityId = (name: string): Hex => keccak256(toHex(name));
 const EXECUTOR_CAPABILITIES = ["lang:solidity", "skill:code-review", "skill:translation/de-en"].map(capabilityId);
@@ -122,11 +122,10 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
   if (keeper === undefined) throw new Error("The gas scenarios need seven funded accounts.");
 
   let clock = Math.max(START_TIME, (await networkHelpers.time.latest()) + 1);
-  /** Sets the timestamp of the next block and returns it. */
-  async function nextBlockAt(secondsLater: number = BLOCK_INTERVAL): Promise<number> {
+  /** Sets the timestamp of the next block; `clock` then holds it. */
+  async function nextBlockAt(secondsLater: number = BLOCK_INTERVAL): Promise<void> {
     clock += secondsLater;
     await networkHelpers.time.setNextBlockTimestamp(clock);
-    return clock;
   }
   /** Mines one transaction at the next timestamp and returns its receipt's `gasUsed`. */
   async function mine(transaction: () => Promise<Hex>): Promise<number> {
@@ -171,10 +170,12 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
     ]),
   );
   for (const holder of [poster, executor, permitPoster]) {
-    await mine(async () => (await tokenAs(holder)).write.mint([holder.account.address, parseUnits("1000000", 6)]));
+    await mine(async () =>
+      (await tokenAs(holder)).write.mint([holder.account.address, parseUnits("1000000", TOKEN_DECIMALS)]),
+    );
   }
   for (const holder of [poster, executor]) {
-    await mine(async () => (await tokenAs(holder)).write.approve([marketAddress, 2n ** 256n - 1n]));
+    await mine(async () => (await tokenAs(holder)).write.approve([marketAddress, maxUint256]));
   }
 
   const terms = (token: Address, posterAddress: Address, createdAt: number): TaskTerms => {
