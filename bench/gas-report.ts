@@ -66,6 +66,16 @@ export function snapshotRegressions(figures: GasFigures, snapshot: GasSnapshot):
   return problems;
 }
 
+/** Every operation that costs more than the tolerance below the snapshot: the snapshot is stale and should be refreshed. */
+export function snapshotImprovements(figures: GasFigures, snapshot: GasSnapshot): string[] {
+  return GAS_KEYS.flatMap((key) => {
+    const expected = snapshot[key];
+    return expected !== undefined && figures[key] * 100 < expected * (100 - SNAPSHOT_TOLERANCE_PERCENT)
+      ? [`${key}: ${figures[key]} gas, ${formatChange(figures[key], expected)} against the snapshot's ${expected}`]
+      : [];
+  });
+}
+
 /** Every operation that costs more than its target. */
 export function targetsExceeded(figures: GasFigures): string[] {
   return GAS_KEYS.flatMap((key) => {

@@ -14,6 +14,7 @@ import {
   SNAPSHOT_TOLERANCE_PERCENT,
   formatGasTable,
   readSnapshot,
+  snapshotImprovements,
   snapshotRegressions,
   targetsExceeded,
   writeSnapshot,
@@ -37,7 +38,12 @@ describe("Gas", () => {
     }
     snapshot = await readSnapshot();
     if (updatingSnapshot) await writeSnapshot(figures);
-    const note = updatingSnapshot ? "\nWritten to bench/gas-snapshot.json." : "";
+    const improvements = snapshot === undefined || updatingSnapshot ? [] : snapshotImprovements(figures, snapshot);
+    const note = updatingSnapshot
+      ? "\nWritten to bench/gas-snapshot.json."
+      : improvements.length > 0
+        ? `\nCheaper than the snapshot; run \`npm run gas:snapshot\` so that it holds the new figures:\n  ${improvements.join("\n  ")}`
+        : "";
     console.log(`${formatGasTable(figures, snapshot)}${note}\n`);
   });
 
