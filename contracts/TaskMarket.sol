@@ -38,6 +38,9 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     /// 216 bits leave 108 bits of collision resistance, more than the 80 bits Ethereum addresses give.
     uint256 private constant CLAIM_DEADLINE_SHIFT = 216;
 
+    /// @dev `TaskTerms` has only static fields, so its ABI encoding is 32 bytes per field: 12 fields.
+    uint256 private constant TERMS_ENCODED_SIZE = 12 * 32;
+
     uint8 private constant FLAG_REJECTED = 1 << 0;
     uint8 private constant FLAG_POSTER_CONSENTED_TO_CANCEL = 1 << 1;
     uint8 private constant FLAG_EXECUTOR_CONSENTED_TO_CANCEL = 1 << 2;
@@ -131,7 +134,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     /// @inheritdoc ITaskMarket
     function matchesTerms(uint256 taskId, TaskTerms calldata terms) external view override returns (bool) {
         uint256 commitment = _tasks[taskId].commitment;
-        return commitment != 0 && commitment == _commit(terms);
+        return commitment != 0 && _matchesCommitment(commitment, terms);
     }
 
     /// @inheritdoc ITaskMarket
@@ -552,7 +555,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         task = _tasks[taskId];
         uint256 commitment = task.commitment;
         if (commitment == 0) revert Errors.TaskMarket_TaskNotFound(taskId);
-        if (commitment != _commit(terms)) revert Errors.TaskMarket_TermsMismatch(taskId);
+        if (!_matchesCommitment(commitment, terms)) revert Errors.TaskMarket_TermsMismatch(taskId);
     }
 
     /// @dev Checks that the task is `Submitted` within its review window and that the caller is its verifier.
@@ -667,9 +670,28 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         return status;
     }
 
+    /// @dev The commitment stored for new terms. `abi.encode` validates every field (no dirty bits), so what is
+    /// stored is the digest of the canonical encoding that {_matchesCommitment} later compares against.
     function _commit(TaskTerms calldata terms) private pure returns (uint256) {
-        uint256 digest = uint256(keccak256(abi.encode(terms))) >> (256 - CLAIM_DEADLINE_SHIFT);
-        return (uint256(terms.claimDeadline) << CLAIM_DEADLINE_SHIFT) | digest;
+        return _packCommitment(terms.claimDeadline, keccak256(abi.encode(terms)));
+    }
+
+    /// @dev Whether `terms` hash to `commitment`. Hashes the calldata as it is, which costs a fraction of
+    /// re-encoding it: clean calldata is byte-for-byte the canonical encoding, and calldata with dirty bits simply
+    /// does not match.
+    function _matchesCommitment(uint256 commitment, TaskTerms calldata terms) private pure returns (bool) {
+        bytes32 digest;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let scratch := mload(0x40)
+            calldatacopy(scratch, terms, TERMS_ENCODED_SIZE)
+            digest := keccak256(scratch, TERMS_ENCODED_SIZE)
+        }
+        return commitment == _packCommitment(uint40(commitment >> CLAIM_DEADLINE_SHIFT), digest);
+    }
+
+    function _packCommitment(uint40 claimDeadline, bytes32 digest) private pure returns (uint256) {
+        return (uint256(claimDeadline) << CLAIM_DEADLINE_SHIFT) | (uint256(digest) >> (256 - CLAIM_DEADLINE_SHIFT));
     }
 
     function _claimDeadlineOf(uint256 commitment) private pure returns (uint40) {
