@@ -86,6 +86,24 @@ contract Claim_Unit_Test is Base_Test {
         market.claim{ value: BOND }(taskId, terms, noCapabilities());
     }
 
+    function test_RevertWhen_CallerIsAnAgentOperatedByThePoster() external {
+        // CONTRACT BUG: (design) the conflict-of-interest check compares the claimer with the poster and the verifier
+        // only. An agent whose registered operator (the person accountable for it) is the poster passes it, so a
+        // poster can execute its own task through its agent and write `completed` and ratings into the reputation
+        // record of an executor it controls, paying only the fee (zero for rewards below 10_000 / feeBps wei). The
+        // same holds for an agent operated by the verifier. Fix: also refuse a claimer whose operator is the poster
+        // or the verifier (the registry already stores it).
+        vm.skip(true);
+        address posterAgent = makeAddr("posterAgent");
+        fund(posterAgent, 10 ether);
+        vm.prank(posterAgent);
+        registry.register(ExecutorKind.Agent, poster, noCapabilities(), "ipfs://poster-agent");
+        TaskTerms memory terms = ethTerms();
+        uint256 taskId = createTask(terms);
+        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_ConflictOfInterest.selector, taskId, posterAgent));
+        claimTask(taskId, terms, posterAgent);
+    }
+
     /*//////////////////////////////////////////////////////////////
                               CAPABILITIES
     //////////////////////////////////////////////////////////////*/

@@ -103,27 +103,26 @@ contract Reject_Unit_Test is Base_Test {
         assertStoredStatus(taskId, TaskStatus.InProgress);
     }
 
-    function test_WhenRejectedAfterExecutionDeadline_TheClaimLapsesAtOnce() external {
-        // The execution deadline does not move on a rejection. A submission made late in the execution window and
-        // rejected after it has closed leaves the executor no time to resubmit: the claim has lapsed, the task is
-        // open again, and the bond will go to the poster.
+    function test_WhenRejectedAfterExecutionDeadline_TheExecutorShouldBeAbleToResubmit() external {
+        // CONTRACT BUG: (design) the execution deadline keeps running while a submission is under review, and the
+        // verifier chooses when to reject within the review window. With the default windows (3 days to execute,
+        // 2 to review) any submission made after day 1 can be rejected once the execution deadline has passed: the
+        // claim lapses at that instant, the executor cannot resubmit, and its bond goes to the poster, who has seen
+        // the result. A rejection then costs the executor its bond however good the work was, which contradicts
+        // "the executor may resubmit after a rejection". Fix: stop the execution clock while a submission is under
+        // review (extend the deadline by the time spent in review), or open a resubmission window on rejection.
+        vm.skip(true);
         TaskTerms memory terms = ethTerms();
         uint256 taskId = claimedTask(terms);
-        vm.warp(market.stateOf(taskId).executionDeadline);
-        submitWork(taskId, terms, human);
-        vm.warp(block.timestamp + 1);
+        vm.warp(block.timestamp + 2 days);
+        submitWork(taskId, terms, human); // on time: a day before the execution deadline
+        warpPastExecutionDeadline(taskId); // still inside the review window
 
         rejectAs(poster, taskId, terms);
 
-        assertStatus(taskId, TaskStatus.Posted);
-        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidStatus.selector, taskId, TaskStatus.Posted));
+        assertStatus(taskId, TaskStatus.InProgress);
         submitWork(taskId, terms, human);
-
-        uint256 posterBefore = poster.balance;
-        vm.expectEmit(address(market));
-        emit ITaskMarket.ClaimLapsed(taskId, human, true, BOND);
-        claimTask(taskId, terms, agent);
-        assertEq(poster.balance, posterBefore + BOND, "poster receives the bond");
+        assertStatus(taskId, TaskStatus.Submitted);
     }
 
     function test_WhenRejectedTwice_TheExecutorMayResubmitEachTime() external {
