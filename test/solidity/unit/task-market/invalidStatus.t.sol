@@ -77,7 +77,7 @@ contract InvalidStatus_Unit_Test is Base_Test {
         }
     }
 
-    /// @dev Checks every action against the task and returns how many were expected to revert.
+    /// @dev Checks every action against the task, and that `expectedRefusals` of them were refused.
     function checkEveryAction(
         uint256 taskId,
         TaskTerms memory terms,
