@@ -13,6 +13,7 @@ import {
   REVIEW_WINDOW,
   assertBalanceDeltas,
   assertMarketEvents,
+  balanceOf,
   balancesOf,
   buildTerms,
   claimTask,
@@ -184,7 +185,7 @@ describe("Happy path", () => {
       [human.address, 0n],
       [feeRecipient, fee],
     ]);
-    assert.equal(await balancesOf(fixture, ETH, [market.address]).then((b) => b.get(market.address)), 0n);
+    assert.equal(await balanceOf(fixture, ETH, market.address), 0n);
     assert.equal(await accruedFeesOf(market, ETH), 0n);
 
     // Ratings, once per side.
