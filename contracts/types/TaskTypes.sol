@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @notice Who may execute a task, and what an executor registers as.
+/// @dev `Any` is only meaningful on a task; an executor registers as `Human` or `Agent`.
+enum ExecutorKind {
+    Any,
+    Human,
+    Agent
+}
+
+/// @notice The lifecycle of a task. `None` means the id was never created.
+/// @dev Time-based outcomes are derived in `statusOf`, never stored ahead of time:
+/// - a `Posted` task past its claim deadline reads as `Expired` until someone refunds it;
+/// - a `Claimed`/`InProgress` task past its execution deadline reads as `Posted` (the claim has lapsed and
+///   the task is open again) or as `Expired` if the claim deadline has passed too;
+/// - a `Submitted` task past its review window reads as `Verified` (silence releases the payment).
+/// `Disputed` is reserved for arbitration and is never entered by the core contract.
+enum TaskStatus {
+    None,
+    Posted,
+    Claimed,
+    InProgress,
+    Submitted,
+    Verified,
+    Settled,
+    Cancelled,
+    Expired,
+    Disputed
+}
+
+/// @notice The immutable parameters of a task, agreed by the poster when it is created.
+/// @dev Only a digest of these terms is stored (see `TaskMarket`); the full terms are emitted in
+/// `TaskCreated` and passed back in by every call that needs them. The layout is ABI-encoded and hashed,
+/// so changing it changes every digest.
+struct TaskTerms {
+    /// @dev The account that funded the task, reviews it (unless `verifier` is set) and receives refunds.
+    address poster;
+    /// @dev The ERC-20 token of the reward and of the claim bond; `address(0)` for native ETH.
+    address token;
+    /// @dev The amount held in escrow for the executor, before the protocol fee.
+    uint128 reward;
+    /// @dev What an executor locks when claiming; forfeited to the poster if the execution deadline passes.
+    uint128 claimBond;
+    /// @dev Unix time after which the task can no longer be claimed.
+    uint40 claimDeadline;
+    /// @dev Seconds an executor has, from its claim, to submit (and resubmit after a rejection).
+    uint32 executionWindow;
+    /// @dev Seconds the verifier has, from a submission, to approve or reject before the payment is released.
+    uint32 reviewWindow;
+    /// @dev The protocol fee in basis points, snapshotted from the market when the task is created.
+    uint16 feeBps;
+    /// @dev Which kind of executor may claim the task.
+    ExecutorKind executorKind;
+    /// @dev Who decides on submissions: the poster when zero, otherwise a delegated reviewer or a verification
+    /// module contract.
+    address verifier;
+    /// @dev keccak256 of the ABI-packed, strictly ascending list of required capability ids.
+    bytes32 capabilitiesHash;
+    /// @dev The commitment to the off-chain task document (its URI is emitted in `TaskCreated`).
+    bytes32 documentHash;
+}
+
+/// @notice The mutable part of a task, packed into a single storage slot.
+struct TaskState {
+    /// @dev The executor holding the claim, or the last one to hold it; zero before the first claim.
+    address executor;
+    TaskStatus status;
+    /// @dev Deadline to submit (and resubmit) in `Claimed`/`InProgress`; unset before the first claim.
+    uint40 executionDeadline;
+    /// @dev Deadline for the verifier to decide on the current submission; set while `Submitted`.
+    uint40 reviewDeadline;
+    /// @dev Bit flags, see `TaskFlags`.
+    uint8 flags;
+}
+
+/// @notice The reputation record of an account as an executor. Written only by settlement paths.
+struct ExecutorRecord {
+    /// @dev Tasks settled with a payment to this executor.
+    uint32 completed;
+    /// @dev Claims that lapsed without an accepted submission and without a rejection.
+    uint32 expired;
+    /// @dev Claims that lapsed after the verifier had rejected a submission.
+    uint32 rejected;
+    uint32 disputesWon;
+    uint32 disputesLost;
+    /// @dev Sum and count of the 1–5 ratings received from posters.
+    uint32 ratingSum;
+    uint32 ratingCount;
+}
+
+/// @notice The reputation record of an account as a poster. Written only by settlement paths.
+struct PosterRecord {
+    uint32 posted;
+    uint32 settled;
+    uint32 cancelled;
+    uint32 expired;
+    /// @dev Sum and count of the 1–5 ratings received from executors.
+    uint32 ratingSum;
+    uint32 ratingCount;
+}
+
+/// @notice The parameters of an ERC-2612 permit used to fund a task without a prior approval.
+struct PermitSignature {
+    uint256 deadline;
+    uint8 v;
+    bytes32 r;
+    bytes32 s;
+}
