@@ -25,6 +25,11 @@ contract ExecutorRegistry is IExecutorRegistry {
     }
 
     /// @inheritdoc IExecutorRegistry
+    function operatorOf(address executor) external view override returns (address) {
+        return _profiles[executor].operator;
+    }
+
+    /// @inheritdoc IExecutorRegistry
     function capabilitiesOf(address executor) external view override returns (bytes32[] memory) {
         return _capabilityLists[executor];
     }

@@ -216,12 +216,13 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         if (msg.sender != terms.poster) revert Errors.TaskMarket_CallerNotPoster(taskId, msg.sender);
 
         task.state.status = TaskStatus.Cancelled;
-        uint256 forfeitedBond = _clearLapsedClaim(taskId, terms, state);
+        (uint256 forfeitedBond, uint256 returnedBond) = _clearLapsedClaim(taskId, terms, state);
         _posterRecords[terms.poster].cancelled += 1;
 
-        emit TaskCancelled(taskId, terms.poster, terms.reward, 0);
+        emit TaskCancelled(taskId, terms.poster, terms.reward, returnedBond);
 
         _push(terms.token, terms.poster, terms.reward + forfeitedBond);
+        _push(terms.token, state.executor, returnedBond);
     }
 
     /// @inheritdoc ITaskMarket
@@ -235,12 +236,13 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         }
 
         task.state.status = TaskStatus.Expired;
-        uint256 forfeitedBond = _clearLapsedClaim(taskId, terms, state);
+        (uint256 forfeitedBond, uint256 returnedBond) = _clearLapsedClaim(taskId, terms, state);
         _posterRecords[terms.poster].expired += 1;
 
         emit TaskExpired(taskId, terms.poster, terms.reward, forfeitedBond);
 
         _push(terms.token, terms.poster, terms.reward + forfeitedBond);
+        _push(terms.token, state.executor, returnedBond);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -254,23 +256,12 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         bytes32[] calldata capabilities
     ) external payable override nonReentrant {
         Task storage task = _taskWithTerms(taskId, terms);
-        TaskState memory state = task.state;
-        TaskStatus status = _statusOf(state, terms.claimDeadline);
+        TaskState memory previous = task.state;
+        TaskStatus status = _statusOf(previous, terms.claimDeadline);
         if (status != TaskStatus.Posted) revert Errors.TaskMarket_InvalidStatus(taskId, status);
-        if (msg.sender == terms.poster || msg.sender == terms.verifier) {
-            revert Errors.TaskMarket_ConflictOfInterest(taskId, msg.sender);
-        }
-        bytes32 capabilitiesHash = keccak256(abi.encodePacked(capabilities));
-        if (capabilitiesHash != terms.capabilitiesHash) {
-            revert Errors.TaskMarket_CapabilitiesMismatch(terms.capabilitiesHash, capabilitiesHash);
-        }
-        Eligibility eligibility = executorRegistry.eligibilityOf(msg.sender, terms.executorKind, capabilities);
-        if (eligibility != Eligibility.Eligible) {
-            revert Errors.TaskMarket_ExecutorNotEligible(taskId, msg.sender, eligibility);
-        }
-        bool isEth = terms.token == address(0);
-        uint256 expectedValue = isEth ? terms.claimBond : 0;
-        if (msg.value != expectedValue) revert Errors.TaskMarket_IncorrectPayment(expectedValue, msg.value);
+        _checkClaimant(taskId, terms, capabilities);
+        uint256 bondInValue = terms.token == address(0) ? terms.claimBond : 0;
+        if (msg.value != bondInValue) revert Errors.TaskMarket_IncorrectPayment(bondInValue, msg.value);
 
         uint40 executionDeadline = uint40(block.timestamp) + terms.executionWindow;
         task.state = TaskState({
@@ -280,12 +271,13 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
             reviewDeadline: 0,
             flags: 0
         });
-        uint256 forfeitedBond = _clearLapsedClaim(taskId, terms, state);
+        (uint256 forfeitedBond, uint256 returnedBond) = _clearLapsedClaim(taskId, terms, previous);
 
         emit TaskClaimed(taskId, msg.sender, executionDeadline, terms.claimBond);
 
-        if (!isEth && terms.claimBond != 0) _pullExactly(IERC20(terms.token), msg.sender, terms.claimBond);
+        if (bondInValue != terms.claimBond) _pullExactly(IERC20(terms.token), msg.sender, terms.claimBond);
         _push(terms.token, terms.poster, forfeitedBond);
+        _push(terms.token, previous.executor, returnedBond);
     }
 
     /// @inheritdoc ITaskMarket
@@ -550,6 +542,27 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         if (actualHash != expectedHash) revert Errors.TaskMarket_CapabilitiesMismatch(expectedHash, actualHash);
     }
 
+    /// @dev Checks that `msg.sender` may execute the task: not a party to it (directly or as the operator of an
+    /// agent), offering the task's required capabilities and of the required kind.
+    function _checkClaimant(uint256 taskId, TaskTerms calldata terms, bytes32[] calldata capabilities) private view {
+        if (msg.sender == terms.poster || msg.sender == terms.verifier) {
+            revert Errors.TaskMarket_ConflictOfInterest(taskId, msg.sender);
+        }
+        bytes32 capabilitiesHash = keccak256(abi.encodePacked(capabilities));
+        if (capabilitiesHash != terms.capabilitiesHash) {
+            revert Errors.TaskMarket_CapabilitiesMismatch(terms.capabilitiesHash, capabilitiesHash);
+        }
+        Eligibility eligibility = executorRegistry.eligibilityOf(msg.sender, terms.executorKind, capabilities);
+        if (eligibility != Eligibility.Eligible) {
+            revert Errors.TaskMarket_ExecutorNotEligible(taskId, msg.sender, eligibility);
+        }
+        // An agent answers to its operator: the poster or the verifier must not execute the task through one.
+        address operator = executorRegistry.operatorOf(msg.sender);
+        if (operator != address(0) && (operator == terms.poster || operator == terms.verifier)) {
+            revert Errors.TaskMarket_ConflictOfInterest(taskId, msg.sender);
+        }
+    }
+
     /// @dev Returns the task after checking that it exists and that `terms` are its terms.
     function _taskWithTerms(uint256 taskId, TaskTerms calldata terms) private view returns (Task storage task) {
         task = _tasks[taskId];
@@ -591,21 +604,27 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     }
 
     /// @dev If `previous` holds a claim whose execution deadline passed, records the lapse against its executor and
-    /// returns the bond it forfeits to the poster (zero otherwise). The caller pays it.
+    /// returns where its bond goes; the caller pays it. An executor who never had a submission rejected forfeits the
+    /// bond to the poster: it held the task without delivering. An executor whose submission was rejected delivered on
+    /// time and gets the bond back, so that a verifier gains nothing by rejecting late in the execution window.
     function _clearLapsedClaim(
         uint256 taskId,
         TaskTerms calldata terms,
         TaskState memory previous
-    ) private returns (uint256 forfeitedBond) {
-        if (previous.status != TaskStatus.Claimed && previous.status != TaskStatus.InProgress) return 0;
+    ) private returns (uint256 forfeitedBond, uint256 returnedBond) {
+        if (previous.status != TaskStatus.Claimed && previous.status != TaskStatus.InProgress) return (0, 0);
 
         bool afterRejection = previous.flags & FLAG_REJECTED != 0;
         ExecutorRecord storage record = _executorRecords[previous.executor];
-        if (afterRejection) record.rejected += 1;
-        else record.expired += 1;
+        if (afterRejection) {
+            record.rejected += 1;
+            returnedBond = terms.claimBond;
+        } else {
+            record.expired += 1;
+            forfeitedBond = terms.claimBond;
+        }
 
-        emit ClaimLapsed(taskId, previous.executor, afterRejection, terms.claimBond);
-        return terms.claimBond;
+        emit ClaimLapsed(taskId, previous.executor, afterRejection, uint128(forfeitedBond));
     }
 
     /// @dev Pulls `amount` of `token` from `from` and checks that exactly that much arrived.

@@ -61,6 +61,9 @@ interface IExecutorRegistry {
     /// @notice Returns the profile of `executor` (kind `Any`, inactive and zero timestamp if unregistered).
     function profileOf(address executor) external view returns (ExecutorProfile memory);
 
+    /// @notice Returns the operator `executor` named (zero for an unregistered account or a human without one).
+    function operatorOf(address executor) external view returns (address);
+
     /// @notice Returns the capability ids `executor` has declared, in the order given.
     function capabilitiesOf(address executor) external view returns (bytes32[] memory);
 

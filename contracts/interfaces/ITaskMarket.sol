@@ -39,7 +39,8 @@ interface ITaskMarket {
     /// @notice Emitted when an executor claims a task, locking `bond`.
     event TaskClaimed(uint256 indexed taskId, address indexed executor, uint40 executionDeadline, uint128 bond);
 
-    /// @notice Emitted when a claim whose execution deadline passed is cleared; the bond goes to the poster.
+    /// @notice Emitted when a claim whose execution deadline passed is cleared. The bond is forfeited to the poster
+    /// unless a submission of the executor had been rejected, in which case it returns to the executor.
     event ClaimLapsed(uint256 indexed taskId, address indexed executor, bool afterRejection, uint128 bondForfeited);
 
     /// @notice Emitted when the executor marks the task as in progress.
@@ -83,10 +84,12 @@ interface ITaskMarket {
     /// @notice Emitted when a poster or the executor agrees to cancel a claimed task.
     event CancellationConsented(uint256 indexed taskId, address indexed party);
 
-    /// @notice Emitted when a task is cancelled; the reward returns to the poster and any bond to the executor.
+    /// @notice Emitted when a task is cancelled; the reward returns to the poster and `bondReturned` to the
+    /// executor (a mutual cancellation, or a lapsed claim after a rejection).
     event TaskCancelled(uint256 indexed taskId, address indexed poster, uint256 refund, uint256 bondReturned);
 
-    /// @notice Emitted when an expired task refunds its poster, together with any forfeited bond.
+    /// @notice Emitted when an expired task refunds its poster, together with any forfeited bond (a bond returned to
+    /// an executor whose submission was rejected is reported by {ClaimLapsed}).
     event TaskExpired(uint256 indexed taskId, address indexed poster, uint256 refund, uint256 bondForfeited);
 
     /// @notice Emitted when one side of a settled task rates the other (1–5).
@@ -197,13 +200,13 @@ interface ITaskMarket {
     ) external returns (uint256 taskId);
 
     /// @notice Claims a `Posted` task, locking the claim bond (ETH in `msg.value`, or the task's token by
-    /// allowance). If a previous claim lapsed, it is cleared first and its bond paid to the poster.
+    /// allowance). If a previous claim lapsed, it is cleared first and its bond paid out (see {ClaimLapsed}).
     /// @dev Emits {TaskClaimed}, and {ClaimLapsed} first when clearing a lapsed claim.
     ///
     /// Requirements:
     /// - `statusOf(taskId)` must be `Posted`.
     /// - `msg.sender` must be eligible in the executor registry for the task's kind and `capabilities`, and be
-    ///   neither the poster nor the verifier.
+    ///   neither the poster nor the verifier, nor an agent operated by either.
     function claim(uint256 taskId, TaskTerms calldata terms, bytes32[] calldata capabilities) external payable;
 
     /// @notice Marks a claimed task as in progress.
