@@ -87,13 +87,8 @@ contract Claim_Unit_Test is Base_Test {
     }
 
     function test_RevertWhen_CallerIsAnAgentOperatedByThePoster() external {
-        // CONTRACT BUG: (design) the conflict-of-interest check compares the claimer with the poster and the verifier
-        // only. An agent whose registered operator (the person accountable for it) is the poster passes it, so a
-        // poster can execute its own task through its agent and write `completed` and ratings into the reputation
-        // record of an executor it controls, paying only the fee (zero for rewards below 10_000 / feeBps wei). The
-        // same holds for an agent operated by the verifier. Fix: also refuse a claimer whose operator is the poster
-        // or the verifier (the registry already stores it).
-        vm.skip(true);
+        // A poster must not execute its own task through an agent it operates: that would write completed tasks
+        // and ratings into the record of an executor it controls.
         address posterAgent = makeAddr("posterAgent");
         fund(posterAgent, 10 ether);
         vm.prank(posterAgent);
@@ -455,12 +450,14 @@ contract Claim_Unit_Test is Base_Test {
         rejectTask(taskId, terms);
         warpPastExecutionDeadline(taskId);
         uint256 posterBefore = token.balanceOf(poster);
+        uint256 humanBefore = token.balanceOf(human);
 
         vm.expectEmit(address(market));
-        emit ITaskMarket.ClaimLapsed(taskId, human, true, BOND);
+        emit ITaskMarket.ClaimLapsed(taskId, human, true, 0);
         claimTask(taskId, terms, agent);
 
-        assertEq(token.balanceOf(poster), posterBefore + BOND, "poster receives the forfeited bond");
+        assertEq(token.balanceOf(poster), posterBefore, "no bond is forfeited after a rejection");
+        assertEq(token.balanceOf(human), humanBefore + BOND, "the rejected executor gets its bond back");
         ExecutorRecord memory expected;
         expected.rejected = 1;
         assertEq(market.executorRecordOf(human), expected);
