@@ -104,20 +104,29 @@ contract StatusOf_Fuzz_Test is Base_Test {
         TaskStatus status
     ) private {
         bool claimLapsed = history.path != Path.Posted && history.path != Path.Submitted;
+        // A lapsed claim forfeits its bond to the poster, unless the executor had a submission rejected.
+        bool rejected = history.path == Path.Rejected;
+        uint256 forfeitedBond = claimLapsed && !rejected ? terms.claimBond : 0;
+        uint256 returnedBond = claimLapsed && rejected ? terms.claimBond : 0;
         if (status == TaskStatus.Posted) {
+            uint256 posterBefore = poster.balance;
+            uint256 executorBefore = human.balance;
             if (claimLapsed) {
                 vm.expectEmit(address(market));
-                emit ITaskMarket.ClaimLapsed(taskId, human, history.path == Path.Rejected, terms.claimBond);
+                emit ITaskMarket.ClaimLapsed(taskId, human, rejected, uint128(forfeitedBond));
             }
             claimTask(taskId, terms, agent);
             assertStatus(taskId, TaskStatus.Claimed);
+            assertEq(poster.balance, posterBefore + forfeitedBond, "forfeited bond");
+            assertEq(human.balance, executorBefore + returnedBond, "returned bond");
         } else if (status == TaskStatus.Expired) {
             uint256 posterBefore = poster.balance;
+            uint256 executorBefore = human.balance;
             vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidStatus.selector, taskId, status));
             claimTask(taskId, terms, agent);
             market.refundExpired(taskId, terms);
-            uint256 refund = terms.reward + (claimLapsed ? terms.claimBond : 0);
-            assertEq(poster.balance, posterBefore + refund, "refund");
+            assertEq(poster.balance, posterBefore + terms.reward + forfeitedBond, "refund");
+            assertEq(human.balance, executorBefore + returnedBond, "bond returned after a rejection");
             assertEq(address(market).balance, 0, "market empty");
         } else if (status == TaskStatus.Claimed) {
             startTask(taskId, human);

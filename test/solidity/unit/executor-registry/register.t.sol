@@ -129,5 +129,14 @@ contract Register_Unit_Test is Base_Test {
         assertEq(profile.operator, address(0), "operator");
         assertEq(registry.capabilitiesOf(newcomer).length, 0, "capabilities");
         assertFalse(registry.hasCapability(newcomer, CAP_SOLIDITY), "hasCapability");
+        assertEq(registry.operatorOf(newcomer), address(0), "operatorOf");
+    }
+
+    function test_OperatorOfShouldReturnTheDeclaredOperator() external {
+        assertEq(registry.operatorOf(agent), operator, "agent");
+        assertEq(registry.operatorOf(human), address(0), "human without one");
+        registerAs(newcomer, ExecutorKind.Human, stranger, noCapabilities());
+        assertEq(registry.operatorOf(newcomer), stranger, "human naming an agency");
+        assertEq(registry.operatorOf(newcomer), registry.profileOf(newcomer).operator, "matches profileOf");
     }
 }

@@ -68,6 +68,7 @@ contract UpdateProfile_Unit_Test is Base_Test {
 
         ExecutorProfile memory profile = registry.profileOf(agent);
         assertEq(profile.operator, newOperator, "operator");
+        assertEq(registry.operatorOf(agent), newOperator, "operatorOf");
         assertEq(uint256(profile.kind), uint256(before.kind), "kind is fixed");
         assertEq(profile.registeredAt, before.registeredAt, "registeredAt is kept");
         assertEq(profile.active, before.active, "activation is kept");

@@ -121,6 +121,29 @@ contract Cancel_Unit_Test is Base_Test {
         assertEq(market.executorRecordOf(human), expected);
     }
 
+    function test_GivenClaimLapsedAfterRejection_ItShouldReturnTheBondToTheExecutor() external {
+        TaskTerms memory terms = tokenTerms();
+        uint256 taskId = submittedTask(terms);
+        rejectTask(taskId, terms);
+        warpPastExecutionDeadline(taskId);
+        uint256 posterBefore = token.balanceOf(poster);
+        uint256 humanBefore = token.balanceOf(human);
+
+        vm.expectEmit(address(market));
+        emit ITaskMarket.ClaimLapsed(taskId, human, true, 0);
+        vm.expectEmit(address(market));
+        emit ITaskMarket.TaskCancelled(taskId, poster, REWARD, BOND);
+        cancelAs(poster, taskId, terms);
+
+        assertStatus(taskId, TaskStatus.Cancelled);
+        assertEq(token.balanceOf(poster), posterBefore + REWARD, "poster refunded, no bond");
+        assertEq(token.balanceOf(human), humanBefore + BOND, "the rejected executor gets its bond back");
+        assertEq(token.balanceOf(address(market)), 0, "market empty");
+        ExecutorRecord memory expected;
+        expected.rejected = 1;
+        assertEq(market.executorRecordOf(human), expected);
+    }
+
     function test_WhenPaused_ItShouldCancel() external {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = createTask(terms);

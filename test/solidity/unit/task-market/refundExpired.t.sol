@@ -5,6 +5,7 @@ import { ITaskMarket } from "../../../../contracts/interfaces/ITaskMarket.sol";
 import { Errors } from "../../../../contracts/libraries/Errors.sol";
 import { ExecutorRecord, PosterRecord, TaskStatus, TaskTerms } from "../../../../contracts/types/TaskTypes.sol";
 import { Base_Test } from "../../Base.t.sol";
+import { ContractAccount } from "../../utils/TestAccounts.sol";
 import { BlocklistERC20 } from "../../utils/TestTokens.sol";
 
 contract RefundExpired_Unit_Test is Base_Test {
@@ -130,7 +131,7 @@ contract RefundExpired_Unit_Test is Base_Test {
         assertEq(market.posterRecordOf(poster).expired, 1, "poster expired");
     }
 
-    function test_GivenClaimLapsedAfterRejection_ItShouldCountARejection() external {
+    function test_GivenClaimLapsedAfterRejection_ItShouldReturnTheBondAndCountARejection() external {
         TaskTerms memory terms = tokenTerms();
         uint256 taskId = createTask(terms);
         vm.warp(terms.claimDeadline - 1 hours);
@@ -139,15 +140,41 @@ contract RefundExpired_Unit_Test is Base_Test {
         rejectTask(taskId, terms);
         warpPastExecutionDeadline(taskId);
         uint256 posterBefore = token.balanceOf(poster);
+        uint256 humanBefore = token.balanceOf(human);
 
         vm.expectEmit(address(market));
-        emit ITaskMarket.ClaimLapsed(taskId, human, true, BOND);
+        emit ITaskMarket.ClaimLapsed(taskId, human, true, 0);
+        vm.expectEmit(address(market));
+        emit ITaskMarket.TaskExpired(taskId, poster, REWARD, 0);
         refundAs(stranger, taskId, terms);
 
-        assertEq(token.balanceOf(poster), posterBefore + REWARD + BOND, "poster receives reward and bond");
+        assertEq(token.balanceOf(poster), posterBefore + REWARD, "poster receives the reward only");
+        assertEq(token.balanceOf(human), humanBefore + BOND, "the rejected executor gets its bond back");
+        assertEq(token.balanceOf(address(market)), 0, "market empty");
         ExecutorRecord memory expected;
         expected.rejected = 1;
         assertEq(market.executorRecordOf(human), expected);
+    }
+
+    function test_GivenClaimLapsedAfterRejection_AndExecutorRejectsEth_ItShouldCreditTheBond() external {
+        ContractAccount account = newContractExecutor("rejectingExecutor");
+        TaskTerms memory terms = ethTerms();
+        uint256 taskId = createTask(terms);
+        vm.warp(terms.claimDeadline - 1 hours);
+        claimTaskAs(account, taskId, terms);
+        submitWorkAs(account, taskId, terms);
+        rejectTask(taskId, terms);
+        account.setAcceptsEth(false);
+        warpPastExecutionDeadline(taskId);
+        uint256 posterBefore = poster.balance;
+
+        vm.expectEmit(address(market));
+        emit ITaskMarket.PaymentCredited(address(account), address(0), BOND);
+        refundAs(stranger, taskId, terms);
+
+        assertStoredStatus(taskId, TaskStatus.Expired);
+        assertEq(poster.balance, posterBefore + REWARD, "the poster is refunded regardless");
+        assertEq(market.creditOf(address(account), address(0)), BOND, "the bond is credited");
     }
 
     function test_WhenPaused_ItShouldRefund() external {
