@@ -117,6 +117,28 @@ describe("Wrong-state and wrong-caller calls", () => {
       assert.equal(await statusOf(market, taskId), TaskStatus.Posted);
     });
 
+    it("reverts for an agent whose operator is the poster", async () => {
+      const fixture = await networkHelpers.loadFixture(deployTaskMarket);
+      const { market, registry, poster, stranger } = fixture;
+      await send(
+        fixture,
+        registry.write.register([ExecutorKind.Agent, poster.address, CAPABILITIES, ""], {
+          account: stranger.wallet.account,
+        }),
+      );
+      const task = await postTask(fixture, await buildTerms(fixture));
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        market.write.claim([task.taskId, task.terms, task.capabilities], {
+          account: stranger.wallet.account,
+          value: BOND,
+        }),
+        market,
+        "TaskMarket_ConflictOfInterest",
+        [task.taskId, stranger.address],
+      );
+      assert.equal(await statusOf(market, task.taskId), TaskStatus.Posted);
+    });
+
     it("reverts for an executor lacking a required capability", async () => {
       const fixture = await networkHelpers.loadFixture(deployTaskMarket);
       const { market, registry, human } = fixture;

@@ -170,7 +170,7 @@ describe("Review", () => {
     assert.equal(await statusOf(market, taskId), TaskStatus.Settled);
   });
 
-  it("counts a rejected executor who does not resubmit in time as rejected, and reopens the task", async () => {
+  it("counts a rejected executor who does not resubmit in time as rejected, returns its bond, and reopens the task", async () => {
     const fixture = await networkHelpers.loadFixture(deployTaskMarket);
     const { market, poster, human, secondHuman } = fixture;
     const task = await postTask(fixture, await buildTerms(fixture));
@@ -193,13 +193,14 @@ describe("Review", () => {
       [taskId, TaskStatus.Posted],
     );
 
-    // Another executor claims; the lapse is recorded against the first as a rejection and its bond paid out.
+    // Another executor claims. The lapse is recorded against the first as a rejection; having delivered on time, it
+    // gets its bond back rather than forfeiting it to the poster.
     const before = await balancesOf(fixture, ETH, [market.address, poster.address, human.address, secondHuman.address]);
     const reclaimed = await claimTask(fixture, task, secondHuman);
     assertMarketEvents(fixture, reclaimed.receipt, [
       {
         eventName: "ClaimLapsed",
-        args: { taskId, executor: human.address, afterRejection: true, bondForfeited: BOND },
+        args: { taskId, executor: human.address, afterRejection: true, bondForfeited: 0n },
       },
       {
         eventName: "TaskClaimed",
@@ -213,12 +214,81 @@ describe("Review", () => {
     ]);
     await assertBalanceDeltas(fixture, ETH, before, [
       [market.address, 0n],
-      [poster.address, BOND],
-      [human.address, 0n],
+      [poster.address, 0n],
+      [human.address, BOND],
       [secondHuman.address, -BOND - reclaimed.gasCost],
     ]);
     assert.deepEqual(await executorRecordOf(market, human.address), { ...EMPTY_EXECUTOR_RECORD, rejected: 1 });
     assert.equal((await stateOf(market, taskId)).flags, 0, "the new claim starts without the old rejection");
     assert.equal(await statusOf(market, taskId), TaskStatus.Claimed);
+  });
+
+  it("refunds only the reward to the poster and the bond to the executor when a rejected task expires", async () => {
+    const fixture = await networkHelpers.loadFixture(deployTaskMarket);
+    const { market, poster, human, stranger } = fixture;
+    const task = await postTask(fixture, await buildTerms(fixture));
+    const { taskId, terms } = task;
+    await claimTask(fixture, task, human);
+    await submitWork(fixture, task, human);
+    await send(fixture, market.write.reject([taskId, terms, REASON_HASH], { account: poster.wallet.account }));
+    await networkHelpers.time.increaseTo(terms.claimDeadline + 1);
+    assert.equal(await statusOf(market, taskId), TaskStatus.Expired);
+
+    const parties = [market.address, poster.address, human.address, stranger.address];
+    const before = await balancesOf(fixture, ETH, parties);
+    const refunded = await send(
+      fixture,
+      market.write.refundExpired([taskId, terms], { account: stranger.wallet.account }),
+    );
+    assertMarketEvents(fixture, refunded.receipt, [
+      {
+        eventName: "ClaimLapsed",
+        args: { taskId, executor: human.address, afterRejection: true, bondForfeited: 0n },
+      },
+      {
+        eventName: "TaskExpired",
+        args: { taskId, poster: poster.address, refund: terms.reward, bondForfeited: 0n },
+      },
+    ]);
+    await assertBalanceDeltas(fixture, ETH, before, [
+      [market.address, -(terms.reward + BOND)],
+      [poster.address, terms.reward],
+      [human.address, BOND],
+      [stranger.address, -refunded.gasCost],
+    ]);
+    assert.equal(await statusOf(market, taskId), TaskStatus.Expired);
+    assert.deepEqual(await executorRecordOf(market, human.address), { ...EMPTY_EXECUTOR_RECORD, rejected: 1 });
+    assert.deepEqual(await posterRecordOf(market, poster.address), { ...EMPTY_POSTER_RECORD, posted: 1, expired: 1 });
+  });
+
+  it("returns the bond of a rejected executor when the poster cancels after its claim lapsed", async () => {
+    const fixture = await networkHelpers.loadFixture(deployTaskMarket);
+    const { market, poster, human } = fixture;
+    const task = await postTask(fixture, await buildTerms(fixture));
+    const { taskId, terms } = task;
+    const claimed = await claimTask(fixture, task, human);
+    await submitWork(fixture, task, human);
+    await send(fixture, market.write.reject([taskId, terms, REASON_HASH], { account: poster.wallet.account }));
+    await networkHelpers.time.increaseTo((await timestampOf(fixture, claimed)) + EXECUTION_WINDOW + 1);
+    assert.equal(await statusOf(market, taskId), TaskStatus.Posted);
+
+    const before = await balancesOf(fixture, ETH, [market.address, poster.address, human.address]);
+    const cancelled = await send(fixture, market.write.cancel([taskId, terms], { account: poster.wallet.account }));
+    assertMarketEvents(fixture, cancelled.receipt, [
+      {
+        eventName: "ClaimLapsed",
+        args: { taskId, executor: human.address, afterRejection: true, bondForfeited: 0n },
+      },
+      {
+        eventName: "TaskCancelled",
+        args: { taskId, poster: poster.address, refund: terms.reward, bondReturned: BOND },
+      },
+    ]);
+    await assertBalanceDeltas(fixture, ETH, before, [
+      [market.address, -(terms.reward + BOND)],
+      [poster.address, terms.reward - cancelled.gasCost],
+      [human.address, BOND],
+    ]);
+    assert.equal(await statusOf(market, taskId), TaskStatus.Cancelled);
   });
 });
