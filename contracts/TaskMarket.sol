@@ -46,6 +46,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     uint8 private constant FLAG_EXECUTOR_CONSENTED_TO_CANCEL = 1 << 2;
     uint8 private constant FLAG_POSTER_RATED = 1 << 3;
     uint8 private constant FLAG_EXECUTOR_RATED = 1 << 4;
+    uint8 private constant FLAG_REJECTED_AFTER_DEADLINE = 1 << 5;
     uint8 private constant FLAGS_BOTH_CONSENTED = FLAG_POSTER_CONSENTED_TO_CANCEL | FLAG_EXECUTOR_CONSENTED_TO_CANCEL;
 
     /*//////////////////////////////////////////////////////////////
@@ -350,9 +351,12 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         (Task storage task, ) = _submissionUnderReview(taskId, terms);
 
         TaskState storage state = task.state;
+        // A rejection after the execution deadline leaves no time to resubmit: the claim lapses at once.
+        uint8 rejection =
+            block.timestamp > state.executionDeadline ? FLAG_REJECTED | FLAG_REJECTED_AFTER_DEADLINE : FLAG_REJECTED;
         state.status = TaskStatus.InProgress;
         state.reviewDeadline = 0;
-        state.flags |= FLAG_REJECTED;
+        state.flags |= rejection;
 
         emit SubmissionRejected(taskId, msg.sender, reasonHash);
     }
@@ -402,7 +406,9 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     function rate(uint256 taskId, TaskTerms calldata terms, uint8 rating) external override {
         Task storage task = _taskWithTerms(taskId, terms);
         TaskState memory state = task.state;
-        if (state.status != TaskStatus.Settled) revert Errors.TaskMarket_InvalidStatus(taskId, state.status);
+        if (state.status != TaskStatus.Settled) {
+            revert Errors.TaskMarket_InvalidStatus(taskId, _statusOf(state, terms.claimDeadline));
+        }
         if (rating == 0 || rating > 5) revert Errors.TaskMarket_InvalidRating(rating);
 
         address ratee;
@@ -604,9 +610,10 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     }
 
     /// @dev If `previous` holds a claim whose execution deadline passed, records the lapse against its executor and
-    /// returns where its bond goes; the caller pays it. An executor who never had a submission rejected forfeits the
-    /// bond to the poster: it held the task without delivering. An executor whose submission was rejected delivered on
-    /// time and gets the bond back, so that a verifier gains nothing by rejecting late in the execution window.
+    /// returns where its bond goes; the caller pays it. The bond is forfeited to the poster — the executor held the
+    /// task and did not deliver in time, whether it never submitted or did not resubmit after a rejection — except
+    /// when the last rejection came after the execution deadline: the executor delivered on time and had no chance to
+    /// resubmit, so it gets the bond back and a verifier gains nothing by rejecting late.
     function _clearLapsedClaim(
         uint256 taskId,
         TaskTerms calldata terms,
@@ -616,13 +623,10 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
 
         bool afterRejection = previous.flags & FLAG_REJECTED != 0;
         ExecutorRecord storage record = _executorRecords[previous.executor];
-        if (afterRejection) {
-            record.rejected += 1;
-            returnedBond = terms.claimBond;
-        } else {
-            record.expired += 1;
-            forfeitedBond = terms.claimBond;
-        }
+        if (afterRejection) record.rejected += 1;
+        else record.expired += 1;
+        if (previous.flags & FLAG_REJECTED_AFTER_DEADLINE != 0) returnedBond = terms.claimBond;
+        else forfeitedBond = terms.claimBond;
 
         emit ClaimLapsed(taskId, previous.executor, afterRejection, uint128(forfeitedBond));
     }

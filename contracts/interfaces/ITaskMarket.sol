@@ -39,8 +39,9 @@ interface ITaskMarket {
     /// @notice Emitted when an executor claims a task, locking `bond`.
     event TaskClaimed(uint256 indexed taskId, address indexed executor, uint40 executionDeadline, uint128 bond);
 
-    /// @notice Emitted when a claim whose execution deadline passed is cleared. The bond is forfeited to the poster
-    /// unless a submission of the executor had been rejected, in which case it returns to the executor.
+    /// @notice Emitted when a claim whose execution deadline passed is cleared. The bond is forfeited to the poster,
+    /// unless the executor's submission was rejected after the execution deadline (it had no chance to resubmit): then
+    /// the bond returns to the executor and `bondForfeited` is zero.
     event ClaimLapsed(uint256 indexed taskId, address indexed executor, bool afterRejection, uint128 bondForfeited);
 
     /// @notice Emitted when the executor marks the task as in progress.
@@ -85,11 +86,11 @@ interface ITaskMarket {
     event CancellationConsented(uint256 indexed taskId, address indexed party);
 
     /// @notice Emitted when a task is cancelled; the reward returns to the poster and `bondReturned` to the
-    /// executor (a mutual cancellation, or a lapsed claim after a rejection).
+    /// executor (a mutual cancellation, or a claim that lapsed after a rejection past the execution deadline).
     event TaskCancelled(uint256 indexed taskId, address indexed poster, uint256 refund, uint256 bondReturned);
 
     /// @notice Emitted when an expired task refunds its poster, together with any forfeited bond (a bond returned to
-    /// an executor whose submission was rejected is reported by {ClaimLapsed}).
+    /// the executor is reported by {ClaimLapsed}).
     event TaskExpired(uint256 indexed taskId, address indexed poster, uint256 refund, uint256 bondForfeited);
 
     /// @notice Emitted when one side of a settled task rates the other (1–5).
@@ -232,7 +233,7 @@ interface ITaskMarket {
     function approve(uint256 taskId, TaskTerms calldata terms) external;
 
     /// @notice Rejects the current submission with the hash of a reason; the executor may resubmit until its
-    /// execution deadline.
+    /// execution deadline. A rejection after that deadline lets the claim lapse at once, with the bond returned.
     /// @dev Emits {SubmissionRejected}. Requirements: status `Submitted`, caller the verifier.
     function reject(uint256 taskId, TaskTerms calldata terms, bytes32 reasonHash) external;
 

@@ -197,6 +197,15 @@ abstract contract Base_Test is Test {
         market.reject(taskId, terms, REASON_HASH);
     }
 
+    /// @dev Creates a task, lets `human` claim it and submit at the last moment of its execution window, so that a
+    /// rejection can come after the execution deadline.
+    function lateSubmittedTask(TaskTerms memory terms) internal returns (uint256 taskId) {
+        taskId = createTask(terms);
+        claimTask(taskId, terms, human);
+        vm.warp(market.stateOf(taskId).executionDeadline);
+        submitWork(taskId, terms, human);
+    }
+
     /// @dev Creates a task and lets `human` claim it.
     function claimedTask(TaskTerms memory terms) internal returns (uint256 taskId) {
         taskId = createTask(terms);

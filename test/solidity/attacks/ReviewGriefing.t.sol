@@ -74,7 +74,7 @@ contract ReviewGriefing_Attack_Test is Attack_Base {
     /// Known limitation, pinned (SECURITY.md): a rejection that arrives after the execution deadline (the review
     /// window may run past it) leaves no time to resubmit, so the claim lapses at once and the bond of an executor
     /// who submitted on time is forfeited to the poster.
-    function test_KnownLimitation_RejectionAfterTheExecutionDeadlineForfeitsTheBond() external {
+    function test_RejectionAfterTheExecutionDeadline_ReturnsTheBond() external {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = createTask(terms);
         claimTask(taskId, terms, human);
@@ -88,19 +88,20 @@ contract ReviewGriefing_Attack_Test is Attack_Base {
         market.reject(taskId, terms, keccak256("rejected late"));
 
         assertEq(uint8(market.statusOf(taskId)), uint8(TaskStatus.Posted), "the claim lapsed at once");
+        // Defence: a rejection that leaves no time to resubmit does not forfeit the bond, so rejecting late gains
+        // the poster nothing beyond its refund.
         uint256 posterBefore = poster.balance;
+        uint256 humanBefore = human.balance;
         vm.prank(poster);
         market.cancel(taskId, terms);
-        assertEq(poster.balance - posterBefore, REWARD + BOND, "the poster takes back the reward and the bond");
+        assertEq(poster.balance - posterBefore, REWARD, "the poster takes back the reward only");
+        assertEq(human.balance - humanBefore, BOND, "the executor gets its bond back");
         assertEq(market.executorRecordOf(human).rejected, 1, "recorded against the executor");
     }
 
     /// `rate` on a task that is not settled should name the status `statusOf` reports, as every other call does
     /// (`TaskMarket_InvalidStatus` is documented as carrying the derived status).
     function test_RateBeforeSettlement_NamesTheDerivedStatus() external {
-        // CONTRACT BUG: `rate` reverts with the stored status (`Submitted`) instead of the derived one (`Verified`):
-        // it reads `state.status` rather than `_statusOf(state, terms.claimDeadline)`. Remove the skip once fixed.
-        vm.skip(true);
         TaskTerms memory terms = ethTerms();
         uint256 taskId = submittedTask(terms);
         warpPastReview(taskId);

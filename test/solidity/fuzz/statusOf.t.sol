@@ -27,6 +27,7 @@ contract StatusOf_Fuzz_Test is Base_Test {
         uint256 executionWindow;
         uint256 submittedAt;
         uint256 reviewWindow;
+        uint256 rejectedAt;
     }
 
     /// @dev The reference model. A claim is held while the execution window runs; a submission under review waits
@@ -82,6 +83,7 @@ contract StatusOf_Fuzz_Test is Base_Test {
         if (history.path == Path.Submitted) return (taskId, terms, history);
 
         vm.warp(bound(seeds.rejectDelay, block.timestamp, history.submittedAt + terms.reviewWindow));
+        history.rejectedAt = block.timestamp;
         rejectTask(taskId, terms);
     }
 
@@ -104,10 +106,12 @@ contract StatusOf_Fuzz_Test is Base_Test {
         TaskStatus status
     ) private {
         bool claimLapsed = history.path != Path.Posted && history.path != Path.Submitted;
-        // A lapsed claim forfeits its bond to the poster, unless the executor had a submission rejected.
+        // A lapsed claim forfeits its bond to the poster, unless the executor's submission was rejected after the
+        // execution deadline, leaving it no time to resubmit.
         bool rejected = history.path == Path.Rejected;
-        uint256 forfeitedBond = claimLapsed && !rejected ? terms.claimBond : 0;
-        uint256 returnedBond = claimLapsed && rejected ? terms.claimBond : 0;
+        bool rejectedLate = rejected && history.rejectedAt > history.claimedAt + history.executionWindow;
+        uint256 forfeitedBond = claimLapsed && !rejectedLate ? terms.claimBond : 0;
+        uint256 returnedBond = claimLapsed && rejectedLate ? terms.claimBond : 0;
         if (status == TaskStatus.Posted) {
             uint256 posterBefore = poster.balance;
             uint256 executorBefore = human.balance;
@@ -126,7 +130,7 @@ contract StatusOf_Fuzz_Test is Base_Test {
             claimTask(taskId, terms, agent);
             market.refundExpired(taskId, terms);
             assertEq(poster.balance, posterBefore + terms.reward + forfeitedBond, "refund");
-            assertEq(human.balance, executorBefore + returnedBond, "bond returned after a rejection");
+            assertEq(human.balance, executorBefore + returnedBond, "bond returned after a late rejection");
             assertEq(address(market).balance, 0, "market empty");
         } else if (status == TaskStatus.Claimed) {
             startTask(taskId, human);

@@ -123,9 +123,9 @@ contract Cancel_Unit_Test is Base_Test {
 
     function test_GivenClaimLapsedAfterRejection_ItShouldReturnTheBondToTheExecutor() external {
         TaskTerms memory terms = tokenTerms();
-        uint256 taskId = submittedTask(terms);
+        uint256 taskId = lateSubmittedTask(terms);
+        warpPastExecutionDeadline(taskId); // reject after the execution deadline
         rejectTask(taskId, terms);
-        warpPastExecutionDeadline(taskId);
         uint256 posterBefore = token.balanceOf(poster);
         uint256 humanBefore = token.balanceOf(human);
 

@@ -50,11 +50,6 @@ contract Rate_Unit_Test is Base_Test {
 
     /// @dev Every other call reports the status `statusOf` derives; `rate` reports the stored one.
     function test_RevertGiven_ReviewWindowElapsed_ItShouldReportTheDerivedStatus() external {
-        // CONTRACT BUG: `rate` reverts with `InvalidStatus(taskId, state.status)`, the stored status, where
-        // `Errors.TaskMarket_InvalidStatus` and every other function use the status derived by `statusOf`. Here it
-        // reports `Submitted` while `statusOf` says `Verified` (likewise `Posted` for an expired task, `Claimed` for a
-        // lapsed claim). Fix: revert with `_statusOf(state, terms.claimDeadline)`.
-        vm.skip(true);
         TaskTerms memory terms = ethTerms();
         uint256 taskId = submittedTask(terms);
         warpPastReviewDeadline(taskId);

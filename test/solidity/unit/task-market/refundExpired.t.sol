@@ -136,9 +136,10 @@ contract RefundExpired_Unit_Test is Base_Test {
         uint256 taskId = createTask(terms);
         vm.warp(terms.claimDeadline - 1 hours);
         claimTask(taskId, terms, human);
+        vm.warp(market.stateOf(taskId).executionDeadline); // submit at the last moment
         submitWork(taskId, terms, human);
+        warpPastExecutionDeadline(taskId); // reject after the execution deadline
         rejectTask(taskId, terms);
-        warpPastExecutionDeadline(taskId);
         uint256 posterBefore = token.balanceOf(poster);
         uint256 humanBefore = token.balanceOf(human);
 
@@ -162,10 +163,11 @@ contract RefundExpired_Unit_Test is Base_Test {
         uint256 taskId = createTask(terms);
         vm.warp(terms.claimDeadline - 1 hours);
         claimTaskAs(account, taskId, terms);
+        vm.warp(market.stateOf(taskId).executionDeadline); // submit at the last moment
         submitWorkAs(account, taskId, terms);
+        warpPastExecutionDeadline(taskId); // reject after the execution deadline
         rejectTask(taskId, terms);
         account.setAcceptsEth(false);
-        warpPastExecutionDeadline(taskId);
         uint256 posterBefore = poster.balance;
 
         vm.expectEmit(address(market));
