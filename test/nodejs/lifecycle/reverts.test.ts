@@ -438,30 +438,22 @@ describe("Wrong-state and wrong-caller calls", () => {
         [taskId, human.address],
       );
     });
-    it(
-      "names the status statusOf reports when rating a task whose review window passed unreleased",
-      {
-        skip:
-          "CONTRACT BUG: rate reverts with the stored status (Submitted) instead of the derived one (Verified); " +
-          "TaskMarket_InvalidStatus is documented as carrying the status statusOf derives",
-      },
-      async () => {
-        const fixture = await networkHelpers.loadFixture(deployTaskMarket);
-        const { market, poster, human } = fixture;
-        const task = await postTask(fixture, await buildTerms(fixture));
-        await claimTask(fixture, task, human);
-        const submitted = await submitWork(fixture, task, human);
-        await networkHelpers.time.increaseTo((await timestampOf(fixture, submitted)) + REVIEW_WINDOW + 1);
-        assert.equal(await statusOf(market, task.taskId), TaskStatus.Verified);
+    it("names the status statusOf reports when rating a task whose review window passed unreleased", async () => {
+      const fixture = await networkHelpers.loadFixture(deployTaskMarket);
+      const { market, poster, human } = fixture;
+      const task = await postTask(fixture, await buildTerms(fixture));
+      await claimTask(fixture, task, human);
+      const submitted = await submitWork(fixture, task, human);
+      await networkHelpers.time.increaseTo((await timestampOf(fixture, submitted)) + REVIEW_WINDOW + 1);
+      assert.equal(await statusOf(market, task.taskId), TaskStatus.Verified);
 
-        await viem.assertions.revertWithCustomErrorWithArgs(
-          market.write.rate([task.taskId, task.terms, 5], { account: poster.wallet.account }),
-          market,
-          "TaskMarket_InvalidStatus",
-          [task.taskId, TaskStatus.Verified],
-        );
-      },
-    );
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        market.write.rate([task.taskId, task.terms, 5], { account: poster.wallet.account }),
+        market,
+        "TaskMarket_InvalidStatus",
+        [task.taskId, TaskStatus.Verified],
+      );
+    });
   });
 
   describe("admin", () => {

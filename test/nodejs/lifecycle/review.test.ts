@@ -170,7 +170,7 @@ describe("Review", () => {
     assert.equal(await statusOf(market, taskId), TaskStatus.Settled);
   });
 
-  it("counts a rejected executor who does not resubmit in time as rejected, returns its bond, and reopens the task", async () => {
+  it("counts a rejected executor who does not resubmit in time as rejected, forfeits its bond, and reopens the task", async () => {
     const fixture = await networkHelpers.loadFixture(deployTaskMarket);
     const { market, poster, human, secondHuman } = fixture;
     const task = await postTask(fixture, await buildTerms(fixture));
@@ -193,14 +193,14 @@ describe("Review", () => {
       [taskId, TaskStatus.Posted],
     );
 
-    // Another executor claims. The lapse is recorded against the first as a rejection; having delivered on time, it
-    // gets its bond back rather than forfeiting it to the poster.
+    // Another executor claims. The lapse is recorded against the first as a rejection; it had time to resubmit and did
+    // not, so its bond is forfeited to the poster.
     const before = await balancesOf(fixture, ETH, [market.address, poster.address, human.address, secondHuman.address]);
     const reclaimed = await claimTask(fixture, task, secondHuman);
     assertMarketEvents(fixture, reclaimed.receipt, [
       {
         eventName: "ClaimLapsed",
-        args: { taskId, executor: human.address, afterRejection: true, bondForfeited: 0n },
+        args: { taskId, executor: human.address, afterRejection: true, bondForfeited: BOND },
       },
       {
         eventName: "TaskClaimed",
@@ -214,8 +214,8 @@ describe("Review", () => {
     ]);
     await assertBalanceDeltas(fixture, ETH, before, [
       [market.address, 0n],
-      [poster.address, 0n],
-      [human.address, BOND],
+      [poster.address, BOND],
+      [human.address, 0n],
       [secondHuman.address, -BOND - reclaimed.gasCost],
     ]);
     assert.deepEqual(await executorRecordOf(market, human.address), { ...EMPTY_EXECUTOR_RECORD, rejected: 1 });
@@ -223,7 +223,7 @@ describe("Review", () => {
     assert.equal(await statusOf(market, taskId), TaskStatus.Claimed);
   });
 
-  it("refunds only the reward to the poster and the bond to the executor when a rejected task expires", async () => {
+  it("refunds the reward and the forfeited bond to the poster when a rejected executor lets the task expire", async () => {
     const fixture = await networkHelpers.loadFixture(deployTaskMarket);
     const { market, poster, human, stranger } = fixture;
     const task = await postTask(fixture, await buildTerms(fixture));
@@ -243,17 +243,17 @@ describe("Review", () => {
     assertMarketEvents(fixture, refunded.receipt, [
       {
         eventName: "ClaimLapsed",
-        args: { taskId, executor: human.address, afterRejection: true, bondForfeited: 0n },
+        args: { taskId, executor: human.address, afterRejection: true, bondForfeited: BOND },
       },
       {
         eventName: "TaskExpired",
-        args: { taskId, poster: poster.address, refund: terms.reward, bondForfeited: 0n },
+        args: { taskId, poster: poster.address, refund: terms.reward, bondForfeited: BOND },
       },
     ]);
     await assertBalanceDeltas(fixture, ETH, before, [
       [market.address, -(terms.reward + BOND)],
-      [poster.address, terms.reward],
-      [human.address, BOND],
+      [poster.address, terms.reward + BOND],
+      [human.address, 0n],
       [stranger.address, -refunded.gasCost],
     ]);
     assert.equal(await statusOf(market, taskId), TaskStatus.Expired);
@@ -261,15 +261,19 @@ describe("Review", () => {
     assert.deepEqual(await posterRecordOf(market, poster.address), { ...EMPTY_POSTER_RECORD, posted: 1, expired: 1 });
   });
 
-  it("returns the bond of a rejected executor when the poster cancels after its claim lapsed", async () => {
+  it("returns the bond of an executor rejected after its execution deadline when the poster cancels", async () => {
     const fixture = await networkHelpers.loadFixture(deployTaskMarket);
     const { market, poster, human } = fixture;
     const task = await postTask(fixture, await buildTerms(fixture));
     const { taskId, terms } = task;
     const claimed = await claimTask(fixture, task, human);
+    const executionDeadline = (await timestampOf(fixture, claimed)) + EXECUTION_WINDOW;
+    // The executor delivers at the last moment; the review window runs past the execution deadline, and the poster
+    // rejects only then, leaving no time to resubmit: the claim lapses at once and the bond is not forfeited.
+    await networkHelpers.time.increaseTo(executionDeadline - 10);
     await submitWork(fixture, task, human);
+    await networkHelpers.time.increaseTo(executionDeadline + 1);
     await send(fixture, market.write.reject([taskId, terms, REASON_HASH], { account: poster.wallet.account }));
-    await networkHelpers.time.increaseTo((await timestampOf(fixture, claimed)) + EXECUTION_WINDOW + 1);
     assert.equal(await statusOf(market, taskId), TaskStatus.Posted);
 
     const before = await balancesOf(fixture, ETH, [market.address, poster.address, human.address]);
