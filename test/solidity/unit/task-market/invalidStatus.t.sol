@@ -90,12 +90,7 @@ contract InvalidStatus_Unit_Test is Base_Test {
         for (uint256 i = 0; i < ACTION_COUNT; ++i) {
             Action action = Action(i);
             if (isAllowed(action, expected, stored)) continue;
-            if (action == Action.Rate && stored != expected) {
-                // `rate` names the stored status instead: see `Rate_Unit_Test`, the derived-status case.
-                vm.expectPartialRevert(Errors.TaskMarket_InvalidStatus.selector);
-            } else {
-                vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidStatus.selector, taskId, expected));
-            }
+            vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidStatus.selector, taskId, expected));
             perform(action, taskId, terms);
             ++refusals;
         }

@@ -48,13 +48,21 @@ contract Rate_Unit_Test is Base_Test {
         rateAs(human, taskId, terms, 1);
     }
 
-    /// @dev Every other call reports the status `statusOf` derives; `rate` reports the stored one.
+    /// @dev Like every other call, `rate` names the status `statusOf` derives, not the stored one.
     function test_RevertGiven_ReviewWindowElapsed_ItShouldReportTheDerivedStatus() external {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = submittedTask(terms);
         warpPastReviewDeadline(taskId);
         vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidStatus.selector, taskId, TaskStatus.Verified));
         rateAs(poster, taskId, terms, 5);
+    }
+
+    function test_RevertGiven_ClaimLapsed_ItShouldReportTheDerivedStatus() external {
+        TaskTerms memory terms = ethTerms();
+        uint256 taskId = claimedTask(terms);
+        warpPastExecutionDeadline(taskId);
+        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidStatus.selector, taskId, TaskStatus.Posted));
+        rateAs(human, taskId, terms, 5);
     }
 
     function test_RevertWhen_RatingZero() external {
