@@ -351,9 +351,9 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         (Task storage task, ) = _submissionUnderReview(taskId, terms);
 
         TaskState storage state = task.state;
-        // A rejection after the execution deadline leaves no time to resubmit: the claim lapses at once.
+        // A rejection at or after the execution deadline leaves no time to resubmit: the claim lapses at once.
         uint8 rejection =
-            block.timestamp > state.executionDeadline ? FLAG_REJECTED | FLAG_REJECTED_AFTER_DEADLINE : FLAG_REJECTED;
+            block.timestamp >= state.executionDeadline ? FLAG_REJECTED | FLAG_REJECTED_AFTER_DEADLINE : FLAG_REJECTED;
         state.status = TaskStatus.InProgress;
         state.reviewDeadline = 0;
         state.flags |= rejection;

@@ -40,8 +40,8 @@ interface ITaskMarket {
     event TaskClaimed(uint256 indexed taskId, address indexed executor, uint40 executionDeadline, uint128 bond);
 
     /// @notice Emitted when a claim whose execution deadline passed is cleared. The bond is forfeited to the poster,
-    /// unless the executor's submission was rejected after the execution deadline (it had no chance to resubmit): then
-    /// the bond returns to the executor and `bondForfeited` is zero.
+    /// unless the executor's submission was rejected at or after the execution deadline, leaving it no chance to
+    /// resubmit: then the bond returns to the executor and `bondForfeited` is zero.
     event ClaimLapsed(uint256 indexed taskId, address indexed executor, bool afterRejection, uint128 bondForfeited);
 
     /// @notice Emitted when the executor marks the task as in progress.

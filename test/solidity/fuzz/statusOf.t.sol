@@ -106,10 +106,10 @@ contract StatusOf_Fuzz_Test is Base_Test {
         TaskStatus status
     ) private {
         bool claimLapsed = history.path != Path.Posted && history.path != Path.Submitted;
-        // A lapsed claim forfeits its bond to the poster, unless the executor's submission was rejected after the
+        // A lapsed claim forfeits its bond to the poster, unless the executor's submission was rejected at or after the
         // execution deadline, leaving it no time to resubmit.
         bool rejected = history.path == Path.Rejected;
-        bool rejectedLate = rejected && history.rejectedAt > history.claimedAt + history.executionWindow;
+        bool rejectedLate = rejected && history.rejectedAt >= history.claimedAt + history.executionWindow;
         uint256 forfeitedBond = claimLapsed && !rejectedLate ? terms.claimBond : 0;
         uint256 returnedBond = claimLapsed && rejectedLate ? terms.claimBond : 0;
         if (status == TaskStatus.Posted) {

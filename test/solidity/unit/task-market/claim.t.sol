@@ -572,11 +572,7 @@ contract Claim_Unit_Test is Base_Test {
     }
 
     function test_GivenRejectedAtTheExecutionDeadline_ItShouldReturnTheBond() external {
-        // CONTRACT BUG: (edge) `reject` marks a rejection as late only when `block.timestamp > executionDeadline`. A
-        // rejection mined at exactly the deadline counts as timely, yet the executor could resubmit only in that same
-        // block, after seeing it: in practice it has no chance, and it forfeits its bond. The bond of an executor
-        // rejected at or after its deadline should come back (`>=` in `reject`).
-        vm.skip(true);
+        // A rejection mined at the execution deadline leaves the executor no block in which to resubmit.
         TaskTerms memory terms = ethTerms();
         uint256 taskId = claimedTask(terms);
         uint256 executionDeadline = market.stateOf(taskId).executionDeadline;
