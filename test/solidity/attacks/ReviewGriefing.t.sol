@@ -71,9 +71,10 @@ contract ReviewGriefing_Attack_Test is Attack_Base {
         assertEq(uint8(market.statusOf(taskId)), uint8(TaskStatus.Submitted), "under review again");
     }
 
-    /// Known limitation, pinned (SECURITY.md): a rejection that arrives after the execution deadline (the review
-    /// window may run past it) leaves no time to resubmit, so the claim lapses at once and the bond of an executor
-    /// who submitted on time is forfeited to the poster.
+    /// A rejection that arrives after the execution deadline (the review window may run past it) leaves no time to
+    /// resubmit: the claim lapses at once, but the bond of an executor who submitted on time goes back to it, so a
+    /// verifier gains nothing by rejecting late. Defence: the late-rejection flag set by `reject` and read when the
+    /// lapsed claim is cleared (without it, the poster would take the reward back and the bond).
     function test_RejectionAfterTheExecutionDeadline_ReturnsTheBond() external {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = createTask(terms);
@@ -86,21 +87,35 @@ contract ReviewGriefing_Attack_Test is Attack_Base {
 
         vm.prank(poster);
         market.reject(taskId, terms, keccak256("rejected late"));
-
         assertEq(uint8(market.statusOf(taskId)), uint8(TaskStatus.Posted), "the claim lapsed at once");
-        // Defence: a rejection that leaves no time to resubmit does not forfeit the bond, so rejecting late gains
-        // the poster nothing beyond its refund.
+
         uint256 posterBefore = poster.balance;
         uint256 humanBefore = human.balance;
         vm.prank(poster);
         market.cancel(taskId, terms);
-        assertEq(poster.balance - posterBefore, REWARD, "the poster takes back the reward only");
+        assertEq(poster.balance - posterBefore, REWARD, "the poster gets the reward back, not the bond");
         assertEq(human.balance - humanBefore, BOND, "the executor gets its bond back");
-        assertEq(market.executorRecordOf(human).rejected, 1, "recorded against the executor");
+        assertEq(address(market).balance, 0, "nothing left");
     }
 
-    /// `rate` on a task that is not settled should name the status `statusOf` reports, as every other call does
-    /// (`TaskMarket_InvalidStatus` is documented as carrying the derived status).
+    /// A rejection in time that the executor does not answer before its deadline forfeits the bond, like a missed
+    /// deadline. Defence: the same flag is not set by a rejection made within the execution window.
+    function test_RejectionInTimeWithoutResubmission_ForfeitsTheBond() external {
+        TaskTerms memory terms = ethTerms();
+        uint256 taskId = submittedTask(terms);
+        vm.prank(poster);
+        market.reject(taskId, terms, keccak256("rejected in time"));
+        warpPastExecution(taskId);
+
+        uint256 posterBefore = poster.balance;
+        vm.prank(poster);
+        market.cancel(taskId, terms);
+        assertEq(poster.balance - posterBefore, REWARD + BOND, "the poster gets the reward and the bond");
+        assertEq(market.executorRecordOf(human).rejected, 1, "recorded as a rejected lapse");
+    }
+
+    /// `rate` on a task that is not settled names the status `statusOf` reports, as every other call does.
+    /// Defence: `rate` derives the status before reporting it.
     function test_RateBeforeSettlement_NamesTheDerivedStatus() external {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = submittedTask(terms);
