@@ -521,7 +521,8 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
             if (!authorized) _violate(TaskStore.Check.Authority, taskId, "reject by a non-verifier", "");
             _expectStatusBefore(taskId, "reject", derivedBefore, _only(TaskStatus.Submitted));
             TaskStore.TaskRecord memory record = store.recordOf(taskId);
-            if (store.currentTime() > record.executionDeadline) {
+            // Mined at or after the execution deadline, a rejection leaves the executor no block to resubmit in.
+            if (store.currentTime() >= record.executionDeadline) {
                 record.rejectedLate = true;
                 store.setRecord(taskId, record);
                 store.countCall("reject: after the execution deadline");
@@ -761,7 +762,7 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
     //////////////////////////////////////////////////////////////*/
 
     /// @dev A claim: the claimer paid the bond; a bond still held for a lapsed claim went to the poster, or back to
-    /// its executor if that executor's submission was rejected after its execution deadline.
+    /// its executor if that executor's submission was rejected at or after its execution deadline.
     function _bookClaim(
         uint256 taskId,
         TaskStore.TaskRecord memory record,
@@ -831,7 +832,7 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
     }
 
     /// @dev Where the bond still held for a lapsed claim goes when the claim is cleared: forfeited to the poster, or
-    /// given back to the executor whose submission was rejected after its execution deadline.
+    /// given back to the executor whose submission was rejected at or after its execution deadline.
     function _lapsedBond(TaskStore.TaskRecord memory record) private pure returns (uint256 forfeit, uint256 giveBack) {
         if (!record.bondHeld) return (0, 0);
         if (record.rejectedLate) giveBack = record.terms.claimBond;

@@ -28,7 +28,7 @@ contract TaskStore {
         /// @dev Model: the task reached a terminal state through a successful call.
         bool closed;
         /// @dev Model: the executor of the last claim, its execution deadline, and whether a submission of that claim
-        /// was rejected after that deadline (its bond is then returned when the claim lapses, not forfeited).
+        /// was rejected at or after that deadline (its bond is then returned when the claim lapses, not forfeited).
         address executor;
         uint256 executionDeadline;
         bool rejectedLate;
