@@ -98,6 +98,19 @@ contract StatusOf_Fuzz_Test is Base_Test {
         checkAllowedAction(taskId, terms, history, expected);
     }
 
+    /// @dev Where the bond of the fuzzed claim goes if it lapses. The model: it is forfeited to the poster, unless the
+    /// executor's submission was rejected at or after the execution deadline, leaving it no time to resubmit.
+    function bondOnLapse(
+        TaskTerms memory terms,
+        History memory history
+    ) private pure returns (uint256 forfeitedBond, uint256 returnedBond) {
+        bool claimLapsed = history.path != Path.Posted && history.path != Path.Submitted;
+        if (!claimLapsed) return (0, 0);
+        bool rejectedLate =
+            history.path == Path.Rejected && history.rejectedAt >= history.claimedAt + history.executionWindow;
+        return rejectedLate ? (uint256(0), uint256(terms.claimBond)) : (uint256(terms.claimBond), uint256(0));
+    }
+
     /// @dev The status must be actionable: the action it allows succeeds and moves the task as documented.
     function checkAllowedAction(
         uint256 taskId,
@@ -106,12 +119,8 @@ contract StatusOf_Fuzz_Test is Base_Test {
         TaskStatus status
     ) private {
         bool claimLapsed = history.path != Path.Posted && history.path != Path.Submitted;
-        // A lapsed claim forfeits its bond to the poster, unless the executor's submission was rejected at or after the
-        // execution deadline, leaving it no time to resubmit.
         bool rejected = history.path == Path.Rejected;
-        bool rejectedLate = rejected && history.rejectedAt >= history.claimedAt + history.executionWindow;
-        uint256 forfeitedBond = claimLapsed && !rejectedLate ? terms.claimBond : 0;
-        uint256 returnedBond = claimLapsed && rejectedLate ? terms.claimBond : 0;
+        (uint256 forfeitedBond, uint256 returnedBond) = bondOnLapse(terms, history);
         if (status == TaskStatus.Posted) {
             uint256 posterBefore = poster.balance;
             uint256 executorBefore = human.balance;
