@@ -710,7 +710,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
             calldatacopy(scratch, terms, TERMS_ENCODED_SIZE)
             digest := keccak256(scratch, TERMS_ENCODED_SIZE)
         }
-        return commitment == _packCommitment(uint40(commitment >> CLAIM_DEADLINE_SHIFT), digest);
+        return commitment == _packCommitment(_claimDeadlineOf(commitment), digest);
     }
 
     function _packCommitment(uint40 claimDeadline, bytes32 digest) private pure returns (uint256) {
