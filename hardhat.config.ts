@@ -13,7 +13,7 @@ const SOLC_VERSION: string = require("solc/package.json").version;
 // it is what the gas snapshot measures. Everything else (Solidity tests, mocks, forge-std) compiles with the legacy
 // pipeline, which is several times faster; a test that imports a deployed contract compiles its own copy with that
 // pipeline, which changes gas figures but not behaviour.
-const deployedSettings = { optimizer: { enabled: true, runs: 10_000 }, viaIR: true };
+const deployedSettings = { optimizer: { enabled: true, runs: 1_000 }, viaIR: true };
 const testSettings = { optimizer: { enabled: true, runs: 200 } };
 const DEPLOYED_SOURCES = ["contracts/TaskMarket.sol", "contracts/ExecutorRegistry.sol"];
 

@@ -32,14 +32,23 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     /// @inheritdoc ITaskMarket
     uint256 public constant override ETH_PUSH_GAS = 100_000;
 
+    /// @inheritdoc ITaskMarket
+    uint256 public constant override MAX_MILESTONES = 16;
+
+    /// @inheritdoc ITaskMarket
+    uint256 public constant override MAX_HOLD_DURATION = 180 days;
+
     uint256 private constant BPS_DENOMINATOR = 10_000;
 
     /// @dev The commitment slot holds the claim deadline in its top 40 bits and a 216-bit digest of the terms below.
     /// 216 bits leave 108 bits of collision resistance, more than the 80 bits Ethereum addresses give.
     uint256 private constant CLAIM_DEADLINE_SHIFT = 216;
 
-    /// @dev `TaskTerms` has only static fields, so its ABI encoding is 32 bytes per field: 12 fields.
-    uint256 private constant TERMS_ENCODED_SIZE = 12 * 32;
+    /// @dev `TaskTerms` has only static fields, so its ABI encoding is 32 bytes per field: 15 fields.
+    uint256 private constant TERMS_ENCODED_SIZE = 15 * 32;
+
+    /// @dev Milestone shares are 16-bit lanes of `TaskTerms.milestoneShares`, the first in the top bits.
+    uint256 private constant MILESTONE_LANE_BITS = 16;
 
     uint8 private constant FLAG_REJECTED = 1 << 0;
     uint8 private constant FLAG_POSTER_CONSENTED_TO_CANCEL = 1 << 1;
@@ -47,6 +56,9 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     uint8 private constant FLAG_POSTER_RATED = 1 << 3;
     uint8 private constant FLAG_EXECUTOR_RATED = 1 << 4;
     uint8 private constant FLAG_REJECTED_AFTER_DEADLINE = 1 << 5;
+    /// @dev Survives a lapsed claim: the verifier fee is paid once per task.
+    uint8 private constant FLAG_VERIFIER_PAID = 1 << 6;
+    uint8 private constant FLAGS_REJECTION = FLAG_REJECTED | FLAG_REJECTED_AFTER_DEADLINE;
     uint8 private constant FLAGS_BOTH_CONSENTED = FLAG_POSTER_CONSENTED_TO_CANCEL | FLAG_EXECUTOR_CONSENTED_TO_CANCEL;
 
     /*//////////////////////////////////////////////////////////////
@@ -57,6 +69,24 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     struct Task {
         TaskState state;
         uint256 commitment;
+    }
+
+    /// @dev Written only by the tasks that use it: the milestones paid so far, and the hold on the current
+    /// submission (when it was first placed, and the share the executor gets if the hold runs out).
+    struct TaskProgress {
+        uint8 milestonesVerified;
+        uint40 heldAt;
+        uint16 holdShareBps;
+    }
+
+    /// @dev How one settlement divides a submission's amount.
+    struct Settlement {
+        uint256 payout;
+        uint256 fee;
+        uint256 refund;
+        uint256 verifierPayment;
+        uint256 milestone;
+        bool isLast;
     }
 
     /// @dev Packed so that creating a task reads the fee and bumps the id in a single slot.
@@ -76,6 +106,10 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     mapping(address executor => mapping(address token => uint256 amount)) private _earned;
     mapping(address account => mapping(address token => uint256 amount)) private _credits;
     mapping(address token => uint256 amount) private _accruedFees;
+    mapping(uint256 taskId => TaskProgress progress) private _progress;
+    /// @dev The hash of the latest submission, recorded for tasks with a delegated verifier so that its decisions
+    /// (attestations, proofs) can be bound to the result they judge.
+    mapping(uint256 taskId => bytes32 resultHash) private _submissions;
 
     /*//////////////////////////////////////////////////////////////
                               CONSTRUCTOR
@@ -139,6 +173,25 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     }
 
     /// @inheritdoc ITaskMarket
+    function submissionOf(uint256 taskId) external view override returns (bytes32) {
+        return _submissions[taskId];
+    }
+
+    /// @inheritdoc ITaskMarket
+    function progressOf(
+        uint256 taskId
+    ) external view override returns (uint8 milestonesVerified, uint40 heldAt, uint16 holdShareBps) {
+        TaskProgress memory progress = _progress[taskId];
+        return (progress.milestonesVerified, progress.heldAt, progress.holdShareBps);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function unpaidRewardOf(uint256 taskId, TaskTerms calldata terms) external view override returns (uint256) {
+        _taskWithTerms(taskId, terms);
+        return _unpaidReward(taskId, terms);
+    }
+
+    /// @inheritdoc ITaskMarket
     function executorRecordOf(address account) external view override returns (ExecutorRecord memory) {
         return _executorRecords[account];
     }
@@ -173,13 +226,14 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         bytes32[] calldata capabilities,
         string calldata documentURI
     ) external payable override whenNotPaused nonReentrant returns (uint256 taskId) {
+        uint256 funding = uint256(terms.reward) + terms.verifierFee;
         if (terms.token == address(0)) {
-            if (msg.value != terms.reward) revert Errors.TaskMarket_IncorrectPayment(terms.reward, msg.value);
+            if (msg.value != funding) revert Errors.TaskMarket_IncorrectPayment(funding, msg.value);
             taskId = _recordNewTask(terms, capabilities, documentURI);
         } else {
             if (msg.value != 0) revert Errors.TaskMarket_IncorrectPayment(0, msg.value);
             taskId = _recordNewTask(terms, capabilities, documentURI);
-            _pullExactly(IERC20(terms.token), msg.sender, terms.reward);
+            _pullExactly(IERC20(terms.token), msg.sender, funding);
         }
     }
 
@@ -191,13 +245,14 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         PermitSignature calldata permit
     ) external override whenNotPaused nonReentrant returns (uint256 taskId) {
         if (terms.token == address(0)) revert Errors.TaskMarket_PermitNeedsToken();
+        uint256 funding = uint256(terms.reward) + terms.verifierFee;
         // A permit can be front-run and consumed by anyone who sees it; the allowance it set is what matters, and a
         // missing allowance still reverts in the transfer below.
         try
             IERC20Permit(terms.token).permit(
                 msg.sender,
                 address(this),
-                terms.reward,
+                funding,
                 permit.deadline,
                 permit.v,
                 permit.r,
@@ -205,7 +260,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
             )
         {} catch {}
         taskId = _recordNewTask(terms, capabilities, documentURI);
-        _pullExactly(IERC20(terms.token), msg.sender, terms.reward);
+        _pullExactly(IERC20(terms.token), msg.sender, funding);
     }
 
     /// @inheritdoc ITaskMarket
@@ -219,10 +274,11 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         task.state.status = TaskStatus.Cancelled;
         (uint256 forfeitedBond, uint256 returnedBond) = _clearLapsedClaim(taskId, terms, state);
         _posterRecords[terms.poster].cancelled += 1;
+        uint256 refund = _unpaidReward(taskId, terms) + _unspentVerifierFee(terms, state.flags);
 
-        emit TaskCancelled(taskId, terms.poster, terms.reward, returnedBond);
+        emit TaskCancelled(taskId, terms.poster, refund, returnedBond);
 
-        _push(terms.token, terms.poster, terms.reward + forfeitedBond);
+        _push(terms.token, terms.poster, refund + forfeitedBond);
         _push(terms.token, state.executor, returnedBond);
     }
 
@@ -239,10 +295,11 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         task.state.status = TaskStatus.Expired;
         (uint256 forfeitedBond, uint256 returnedBond) = _clearLapsedClaim(taskId, terms, state);
         _posterRecords[terms.poster].expired += 1;
+        uint256 refund = _unpaidReward(taskId, terms) + _unspentVerifierFee(terms, state.flags);
 
-        emit TaskExpired(taskId, terms.poster, terms.reward, forfeitedBond);
+        emit TaskExpired(taskId, terms.poster, refund, forfeitedBond);
 
-        _push(terms.token, terms.poster, terms.reward + forfeitedBond);
+        _push(terms.token, terms.poster, refund + forfeitedBond);
         _push(terms.token, state.executor, returnedBond);
     }
 
@@ -270,7 +327,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
             status: TaskStatus.Claimed,
             executionDeadline: executionDeadline,
             reviewDeadline: 0,
-            flags: 0
+            flags: previous.flags & FLAG_VERIFIER_PAID
         });
         (uint256 forfeitedBond, uint256 returnedBond) = _clearLapsedClaim(taskId, terms, previous);
 
@@ -329,8 +386,33 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         uint40 reviewDeadline = uint40(block.timestamp) + terms.reviewWindow;
         task.state.status = TaskStatus.Submitted;
         task.state.reviewDeadline = reviewDeadline;
+        if (terms.verifier != address(0)) _submissions[taskId] = resultHash;
 
         emit WorkSubmitted(taskId, msg.sender, resultHash, resultURI, reviewDeadline);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function submitVerified(
+        uint256 taskId,
+        TaskTerms calldata terms,
+        bytes32 resultHash,
+        string calldata resultURI
+    ) external override nonReentrant {
+        Task storage task = _taskWithTerms(taskId, terms);
+        TaskState memory state = task.state;
+        bool working = state.status == TaskStatus.Claimed || state.status == TaskStatus.InProgress;
+        if (!working || block.timestamp > state.executionDeadline) {
+            revert Errors.TaskMarket_InvalidStatus(taskId, _statusOf(state, terms.claimDeadline));
+        }
+        if (terms.verifier == address(0)) revert Errors.TaskMarket_NoDelegatedVerifier(taskId);
+        if (msg.sender != terms.verifier) revert Errors.TaskMarket_CallerNotVerifier(taskId, msg.sender);
+
+        _submissions[taskId] = resultHash;
+
+        emit WorkSubmitted(taskId, state.executor, resultHash, resultURI, uint40(block.timestamp));
+        emit TaskVerified(taskId, msg.sender);
+
+        _settleSubmission(task, taskId, terms, state, BPS_DENOMINATOR, true);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -339,40 +421,94 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
 
     /// @inheritdoc ITaskMarket
     function approve(uint256 taskId, TaskTerms calldata terms) external override nonReentrant {
-        (Task storage task, address executor) = _submissionUnderReview(taskId, terms);
+        (Task storage task, TaskState memory state) = _submissionUnderReview(taskId, terms);
 
         emit TaskVerified(taskId, msg.sender);
 
-        _settle(task, taskId, terms, executor);
+        _settleSubmission(task, taskId, terms, state, BPS_DENOMINATOR, true);
     }
 
     /// @inheritdoc ITaskMarket
-    function reject(uint256 taskId, TaskTerms calldata terms, bytes32 reasonHash) external override {
-        (Task storage task, ) = _submissionUnderReview(taskId, terms);
+    function reject(uint256 taskId, TaskTerms calldata terms, bytes32 reasonHash) external override nonReentrant {
+        (Task storage task, TaskState memory state) = _submissionUnderReview(taskId, terms);
 
-        TaskState storage state = task.state;
+        // Time spent on hold is not the executor's: it is given back before the deadline is compared.
+        if (state.status == TaskStatus.Disputed) {
+            state.executionDeadline += uint40(block.timestamp) - _progress[taskId].heldAt;
+        }
         // A rejection at or after the execution deadline leaves no time to resubmit: the claim lapses at once.
-        uint8 rejection =
-            block.timestamp >= state.executionDeadline ? FLAG_REJECTED | FLAG_REJECTED_AFTER_DEADLINE : FLAG_REJECTED;
+        state.flags |= block.timestamp >= state.executionDeadline ? FLAGS_REJECTION : FLAG_REJECTED;
         state.status = TaskStatus.InProgress;
         state.reviewDeadline = 0;
-        state.flags |= rejection;
+        uint256 verifierPayment = _takeVerifierFee(terms, state);
+        task.state = state;
 
         emit SubmissionRejected(taskId, msg.sender, reasonHash);
+
+        _payVerifier(taskId, terms, verifierPayment);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function hold(
+        uint256 taskId,
+        TaskTerms calldata terms,
+        uint40 until,
+        uint16 defaultShareBps
+    ) external override nonReentrant {
+        (Task storage task, TaskState memory state) = _submissionUnderReview(taskId, terms);
+        if (terms.verifier == address(0)) revert Errors.TaskMarket_NoDelegatedVerifier(taskId);
+        if (defaultShareBps > BPS_DENOMINATOR) revert Errors.TaskMarket_InvalidShare(defaultShareBps);
+
+        TaskProgress storage progress = _progress[taskId];
+        // A hold can be extended, but never past `MAX_HOLD_DURATION` from when it was first placed.
+        uint40 heldAt = state.status == TaskStatus.Disputed ? progress.heldAt : uint40(block.timestamp);
+        uint256 latest = uint256(heldAt) + MAX_HOLD_DURATION;
+        if (until <= block.timestamp || until > latest) revert Errors.TaskMarket_InvalidHoldEnd(until, latest);
+
+        progress.heldAt = heldAt;
+        progress.holdShareBps = defaultShareBps;
+        state.status = TaskStatus.Disputed;
+        state.reviewDeadline = until;
+        uint256 verifierPayment = _takeVerifierFee(terms, state);
+        task.state = state;
+
+        emit SubmissionHeld(taskId, msg.sender, until, defaultShareBps);
+
+        _payVerifier(taskId, terms, verifierPayment);
+    }
+
+    /// @inheritdoc ITaskMarket
+    function resolve(uint256 taskId, TaskTerms calldata terms, uint16 executorShareBps) external override nonReentrant {
+        (Task storage task, TaskState memory state) = _submissionUnderReview(taskId, terms);
+        if (terms.verifier == address(0)) revert Errors.TaskMarket_NoDelegatedVerifier(taskId);
+        if (executorShareBps > BPS_DENOMINATOR) revert Errors.TaskMarket_InvalidShare(executorShareBps);
+
+        // Resolving a held submission ends a dispute: the side that gets the larger share won it.
+        if (state.status == TaskStatus.Disputed) {
+            ExecutorRecord storage record = _executorRecords[state.executor];
+            if (2 * uint256(executorShareBps) >= BPS_DENOMINATOR) record.disputesWon += 1;
+            else record.disputesLost += 1;
+        }
+
+        emit SubmissionResolved(taskId, msg.sender, executorShareBps);
+
+        _settleSubmission(task, taskId, terms, state, executorShareBps, true);
     }
 
     /// @inheritdoc ITaskMarket
     function release(uint256 taskId, TaskTerms calldata terms) external override nonReentrant {
         Task storage task = _taskWithTerms(taskId, terms);
         TaskState memory state = task.state;
-        // Only a submission whose review window elapsed derives as `Verified`.
-        if (state.status != TaskStatus.Submitted || block.timestamp <= state.reviewDeadline) {
+        bool held = state.status == TaskStatus.Disputed;
+        // Only a submission whose review window (or hold) elapsed derives as `Verified`.
+        if ((state.status != TaskStatus.Submitted && !held) || block.timestamp <= state.reviewDeadline) {
             revert Errors.TaskMarket_InvalidStatus(taskId, _statusOf(state, terms.claimDeadline));
         }
 
         emit TaskVerified(taskId, address(0));
 
-        _settle(task, taskId, terms, state.executor);
+        uint256 shareBps = held ? _progress[taskId].holdShareBps : BPS_DENOMINATOR;
+        _settleSubmission(task, taskId, terms, state, shareBps, false);
     }
 
     /// @inheritdoc ITaskMarket
@@ -380,7 +516,12 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         Task storage task = _taskWithTerms(taskId, terms);
         TaskState memory state = task.state;
         TaskStatus status = _statusOf(state, terms.claimDeadline);
-        if (status != TaskStatus.Claimed && status != TaskStatus.InProgress && status != TaskStatus.Submitted) {
+        if (
+            status != TaskStatus.Claimed &&
+            status != TaskStatus.InProgress &&
+            status != TaskStatus.Submitted &&
+            status != TaskStatus.Disputed
+        ) {
             revert Errors.TaskMarket_InvalidStatus(taskId, status);
         }
         uint8 consent;
@@ -395,10 +536,12 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
 
         task.state.status = TaskStatus.Cancelled;
         _posterRecords[terms.poster].cancelled += 1;
+        // Milestones already verified were paid when they were; what is left of the escrow goes back.
+        uint256 refund = _unpaidReward(taskId, terms) + _unspentVerifierFee(terms, flags);
 
-        emit TaskCancelled(taskId, terms.poster, terms.reward, terms.claimBond);
+        emit TaskCancelled(taskId, terms.poster, refund, terms.claimBond);
 
-        _push(terms.token, terms.poster, terms.reward);
+        _push(terms.token, terms.poster, refund);
         _push(terms.token, state.executor, terms.claimBond);
     }
 
@@ -518,6 +661,10 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         if (terms.feeBps != config.protocolFeeBps) {
             revert Errors.TaskMarket_FeeMismatch(config.protocolFeeBps, terms.feeBps);
         }
+        if (terms.verifierFee != 0 && terms.verifier == address(0)) {
+            revert Errors.TaskMarket_VerifierFeeWithoutVerifier();
+        }
+        if (terms.milestoneShares != 0) _checkMilestoneShares(terms.milestoneShares);
         _checkCapabilityList(terms.capabilitiesHash, capabilities);
 
         taskId = config.nextTaskId;
@@ -546,6 +693,21 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         }
         bytes32 actualHash = keccak256(abi.encodePacked(capabilities));
         if (actualHash != expectedHash) revert Errors.TaskMarket_CapabilitiesMismatch(expectedHash, actualHash);
+    }
+
+    /// @dev Checks the milestone lanes: 2 to `MAX_MILESTONES` non-zero shares, then only zero lanes, summing to
+    /// 10,000 basis points, so that every milestone pays something and the milestones pay the whole reward.
+    function _checkMilestoneShares(bytes32 milestoneShares) private pure {
+        uint256 lanes = uint256(milestoneShares);
+        uint256 count = _milestoneCount(lanes);
+        uint256 total;
+        for (uint256 i = 0; i < count; ++i) {
+            total += _milestoneShare(lanes, i);
+        }
+        // Shifting out the counted lanes must leave nothing: no share may follow a zero lane.
+        if (count < 2 || total != BPS_DENOMINATOR || lanes << (MILESTONE_LANE_BITS * count) != 0) {
+            revert Errors.TaskMarket_InvalidMilestoneShares(milestoneShares);
+        }
     }
 
     /// @dev Checks that `msg.sender` may execute the task: not a party to it (directly or as the operator of an
@@ -577,36 +739,146 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         if (!_matchesCommitment(commitment, terms)) revert Errors.TaskMarket_TermsMismatch(taskId);
     }
 
-    /// @dev Checks that the task is `Submitted` within its review window and that the caller is its verifier.
+    /// @dev Checks that a submission awaits a decision — `Submitted` within its review window, or `Disputed` within
+    /// its hold — and that the caller is the task's verifier.
     function _submissionUnderReview(
         uint256 taskId,
         TaskTerms calldata terms
-    ) private view returns (Task storage task, address executor) {
+    ) private view returns (Task storage task, TaskState memory state) {
         task = _taskWithTerms(taskId, terms);
-        TaskState memory state = task.state;
-        if (state.status != TaskStatus.Submitted || block.timestamp > state.reviewDeadline) {
+        state = task.state;
+        bool awaitingDecision = state.status == TaskStatus.Submitted || state.status == TaskStatus.Disputed;
+        if (!awaitingDecision || block.timestamp > state.reviewDeadline) {
             revert Errors.TaskMarket_InvalidStatus(taskId, _statusOf(state, terms.claimDeadline));
         }
         address verifier = terms.verifier == address(0) ? terms.poster : terms.verifier;
         if (msg.sender != verifier) revert Errors.TaskMarket_CallerNotVerifier(taskId, msg.sender);
-        executor = state.executor;
     }
 
-    /// @dev Pays the executor of a verified task and writes the reputation records. The last share (the payout) is
-    /// computed by subtraction, so `payout + fee == reward` exactly.
-    function _settle(Task storage task, uint256 taskId, TaskTerms calldata terms, address executor) private {
-        uint256 fee = (uint256(terms.reward) * terms.feeBps) / BPS_DENOMINATOR;
-        uint256 payout = terms.reward - fee;
+    /// @dev Settles the submission under review: the executor gets `shareBps` of its amount (the reward, or the current
+    /// milestone's part of it) minus the protocol fee, and the poster the rest. After the last (or only) milestone the
+    /// task is `Settled` and the bond returned; after an earlier one the executor works on the next, with a fresh
+    /// execution window. Each share is computed by subtraction, so `payout + fee + refund == amount` exactly.
+    function _settleSubmission(
+        Task storage task,
+        uint256 taskId,
+        TaskTerms calldata terms,
+        TaskState memory state,
+        uint256 shareBps,
+        bool decidedByVerifier
+    ) private {
+        Settlement memory settlement = _settlementOf(taskId, terms, state, shareBps, decidedByVerifier);
+        address executor = state.executor;
 
-        task.state.status = TaskStatus.Settled;
-        if (fee != 0) _accruedFees[terms.token] += fee;
-        _executorRecords[executor].completed += 1;
-        _earned[executor][terms.token] += payout;
-        _posterRecords[terms.poster].settled += 1;
+        if (settlement.fee != 0) _accruedFees[terms.token] += settlement.fee;
+        if (settlement.payout != 0) _earned[executor][terms.token] += settlement.payout;
 
-        emit TaskSettled(taskId, executor, terms.token, payout, fee, terms.claimBond);
+        if (settlement.isLast) {
+            state.status = TaskStatus.Settled;
+            task.state = state;
+            if (settlement.payout != 0) _executorRecords[executor].completed += 1;
+            _posterRecords[terms.poster].settled += 1;
 
-        _push(terms.token, executor, payout + terms.claimBond);
+            emit TaskSettled(taskId, executor, terms.token, settlement.payout, settlement.fee, terms.claimBond);
+            if (settlement.refund != 0) emit SettlementRefunded(taskId, terms.poster, settlement.refund);
+
+            _push(terms.token, executor, settlement.payout + terms.claimBond);
+        } else {
+            _progress[taskId].milestonesVerified = uint8(settlement.milestone + 1);
+            state.status = TaskStatus.InProgress;
+            state.executionDeadline = uint40(block.timestamp) + terms.executionWindow;
+            state.reviewDeadline = 0;
+            state.flags &= ~FLAGS_REJECTION;
+            task.state = state;
+
+            emit MilestoneSettled(
+                taskId,
+                executor,
+                settlement.milestone,
+                settlement.payout,
+                settlement.fee,
+                settlement.refund
+            );
+
+            _push(terms.token, executor, settlement.payout);
+        }
+        _push(terms.token, terms.poster, settlement.refund);
+        _payVerifier(taskId, terms, settlement.verifierPayment);
+    }
+
+    /// @dev How a settlement divides the submission's amount; marks the verifier fee paid in `state` if it is.
+    function _settlementOf(
+        uint256 taskId,
+        TaskTerms calldata terms,
+        TaskState memory state,
+        uint256 shareBps,
+        bool decidedByVerifier
+    ) private view returns (Settlement memory settlement) {
+        uint256 amount = terms.reward;
+        settlement.isLast = true;
+        if (terms.milestoneShares != 0) {
+            settlement.milestone = _progress[taskId].milestonesVerified;
+            (amount, settlement.isLast) = _milestoneAmount(terms, settlement.milestone);
+        }
+        uint256 gross = shareBps == BPS_DENOMINATOR ? amount : (amount * shareBps) / BPS_DENOMINATOR;
+        settlement.fee = (gross * terms.feeBps) / BPS_DENOMINATOR;
+        settlement.payout = gross - settlement.fee;
+        settlement.refund = amount - gross;
+        if (decidedByVerifier) settlement.verifierPayment = _takeVerifierFee(terms, state);
+        else if (settlement.isLast) settlement.refund += _unspentVerifierFee(terms, state.flags);
+    }
+
+    /// @dev The verifier fee owed for a decision made now — the verifier's first — marking it paid in `state`.
+    function _takeVerifierFee(TaskTerms calldata terms, TaskState memory state) private pure returns (uint256) {
+        if (terms.verifierFee == 0 || state.flags & FLAG_VERIFIER_PAID != 0) return 0;
+        state.flags |= FLAG_VERIFIER_PAID;
+        return terms.verifierFee;
+    }
+
+    function _payVerifier(uint256 taskId, TaskTerms calldata terms, uint256 amount) private {
+        if (amount == 0) return;
+        emit VerifierPaid(taskId, terms.verifier, amount);
+        _push(terms.token, terms.verifier, amount);
+    }
+
+    /// @dev The verifier fee still in escrow, which returns to the poster when the task ends without it being earned.
+    function _unspentVerifierFee(TaskTerms calldata terms, uint8 flags) private pure returns (uint256) {
+        return flags & FLAG_VERIFIER_PAID == 0 ? terms.verifierFee : 0;
+    }
+
+    /// @dev The part of the reward not yet paid out through verified milestones.
+    function _unpaidReward(uint256 taskId, TaskTerms calldata terms) private view returns (uint256) {
+        if (terms.milestoneShares == 0) return terms.reward;
+        uint256 verified = _progress[taskId].milestonesVerified;
+        return terms.reward - _paidBefore(terms.reward, uint256(terms.milestoneShares), verified);
+    }
+
+    /// @dev The amount of milestone `index`, and whether it is the last. Every milestone but the last is its share of
+    /// the reward rounded down; the last takes what remains, so the milestones add up to the reward exactly.
+    function _milestoneAmount(
+        TaskTerms calldata terms,
+        uint256 index
+    ) private pure returns (uint256 amount, bool isLast) {
+        uint256 lanes = uint256(terms.milestoneShares);
+        isLast = index + 1 == _milestoneCount(lanes);
+        amount = isLast
+            ? terms.reward - _paidBefore(terms.reward, lanes, index)
+            : (_milestoneShare(lanes, index) * terms.reward) / BPS_DENOMINATOR;
+    }
+
+    function _paidBefore(uint256 reward, uint256 lanes, uint256 index) private pure returns (uint256 paid) {
+        for (uint256 i = 0; i < index; ++i) {
+            paid += (_milestoneShare(lanes, i) * reward) / BPS_DENOMINATOR;
+        }
+    }
+
+    /// @dev The number of leading non-zero lanes.
+    function _milestoneCount(uint256 lanes) private pure returns (uint256 count) {
+        while (count < MAX_MILESTONES && _milestoneShare(lanes, count) != 0) ++count;
+    }
+
+    function _milestoneShare(uint256 lanes, uint256 index) private pure returns (uint256) {
+        return (lanes >> (256 - MILESTONE_LANE_BITS * (index + 1))) & 0xffff;
     }
 
     /// @dev If `previous` holds a claim whose execution deadline passed, records the lapse against its executor and
@@ -687,8 +959,9 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
             // The claim lapsed: the task is open again until its claim deadline.
             return block.timestamp > claimDeadline ? TaskStatus.Expired : TaskStatus.Posted;
         }
-        if (status == TaskStatus.Submitted) {
-            return block.timestamp > state.reviewDeadline ? TaskStatus.Verified : TaskStatus.Submitted;
+        if (status == TaskStatus.Submitted || status == TaskStatus.Disputed) {
+            // A review window, or a hold, that ran out: the submission is settled as it stands.
+            return block.timestamp > state.reviewDeadline ? TaskStatus.Verified : status;
         }
         return status;
     }

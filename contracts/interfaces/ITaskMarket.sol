@@ -72,7 +72,9 @@ interface ITaskMarket {
     /// window elapsed in silence.
     event TaskVerified(uint256 indexed taskId, address indexed verifier);
 
-    /// @notice Emitted when a verified task pays its executor. `payout + fee` equals the reward.
+    /// @notice Emitted when a task's last (or only) submission is settled and the task ends. `payout + fee` is the
+    /// executor's share of that submission's amount (the reward, or the last milestone's part of it); any rest, with an
+    /// unspent verifier fee, goes back to the poster in {SettlementRefunded}.
     event TaskSettled(
         uint256 indexed taskId,
         address indexed executor,
@@ -81,6 +83,32 @@ interface ITaskMarket {
         uint256 fee,
         uint256 bondReturned
     );
+
+    /// @notice Emitted with {TaskSettled} when part of the escrow returns to the poster: the share of the last
+    /// submission the executor did not get, and a verifier fee the verifier did not earn.
+    event SettlementRefunded(uint256 indexed taskId, address indexed poster, uint256 refund);
+
+    /// @notice Emitted when a milestone other than the last is settled: the executor gets `payout` (its share net of
+    /// `fee`), the poster `refund` (the share it did not get), and works on the next milestone.
+    event MilestoneSettled(
+        uint256 indexed taskId,
+        address indexed executor,
+        uint256 milestone,
+        uint256 payout,
+        uint256 fee,
+        uint256 refund
+    );
+
+    /// @notice Emitted when the verifier puts the submission on hold until `until`; if it has not decided by then,
+    /// the submission is settled with `defaultShareBps` for the executor.
+    event SubmissionHeld(uint256 indexed taskId, address indexed verifier, uint40 until, uint16 defaultShareBps);
+
+    /// @notice Emitted when the verifier settles the submission with a share for the executor (a score, a ruling or
+    /// an agreement); {TaskSettled} or {MilestoneSettled} follows.
+    event SubmissionResolved(uint256 indexed taskId, address indexed verifier, uint16 executorShareBps);
+
+    /// @notice Emitted when the verifier is paid its fee, for its first decision on the task.
+    event VerifierPaid(uint256 indexed taskId, address indexed verifier, uint256 amount);
 
     /// @notice Emitted when a poster or the executor agrees to cancel a claimed task.
     event CancellationConsented(uint256 indexed taskId, address indexed party);
@@ -124,6 +152,12 @@ interface ITaskMarket {
     /// @notice The gas forwarded with a push payment of ETH; a receiver needing more is credited instead.
     function ETH_PUSH_GAS() external view returns (uint256);
 
+    /// @notice The most milestones a task may have.
+    function MAX_MILESTONES() external view returns (uint256);
+
+    /// @notice The longest a submission may stay on hold, counted from when the hold was first placed.
+    function MAX_HOLD_DURATION() external view returns (uint256);
+
     /// @notice The registry whose executors may claim tasks.
     function executorRegistry() external view returns (IExecutorRegistry);
 
@@ -149,6 +183,17 @@ interface ITaskMarket {
     /// @notice Whether `terms` are the terms of `taskId`.
     function matchesTerms(uint256 taskId, TaskTerms calldata terms) external view returns (bool);
 
+    /// @notice The hash of the latest result submitted, for tasks with a delegated verifier (zero otherwise).
+    function submissionOf(uint256 taskId) external view returns (bytes32);
+
+    /// @notice How many milestones have been settled, and when the current hold was placed and its default share.
+    function progressOf(
+        uint256 taskId
+    ) external view returns (uint8 milestonesVerified, uint40 heldAt, uint16 holdShareBps);
+
+    /// @notice The part of the reward not yet paid out through settled milestones (the whole reward without them).
+    function unpaidRewardOf(uint256 taskId, TaskTerms calldata terms) external view returns (uint256);
+
     /// @notice The reputation record of `account` as an executor.
     function executorRecordOf(address account) external view returns (ExecutorRecord memory);
 
@@ -172,8 +217,8 @@ interface ITaskMarket {
     /// @dev Emits {TaskCreated}.
     ///
     /// Notes:
-    /// - For ETH (`terms.token == address(0)`) send exactly `terms.reward`; for an ERC-20 approve it first (or use
-    ///   {createTaskWithPermit}) and send no ETH.
+    /// - The escrow is `terms.reward + terms.verifierFee`. For ETH (`terms.token == address(0)`) send exactly that;
+    ///   for an ERC-20 approve it first (or use {createTaskWithPermit}) and send no ETH.
     ///
     /// Requirements:
     /// - The market must not be paused.
@@ -181,7 +226,9 @@ interface ITaskMarket {
     ///   windows non-zero, and `terms.feeBps` equal to {protocolFeeBps}.
     /// - `capabilities` must be strictly ascending, at most `MAX_TASK_CAPABILITIES` long, and hash to
     ///   `terms.capabilitiesHash`.
-    /// - The token must deliver exactly `terms.reward` (no fee-on-transfer).
+    /// - `terms.verifierFee` must be zero without a delegated verifier; `terms.milestoneShares` zero or valid (see
+    ///   `TaskTerms`).
+    /// - The token must deliver exactly the escrow (no fee-on-transfer).
     ///
     /// @return taskId The id of the new task.
     function createTask(
@@ -223,36 +270,68 @@ interface ITaskMarket {
         string calldata progressURI
     ) external;
 
-    /// @notice Submits a result, starting the review window. Also used to resubmit after a rejection.
+    /// @notice Submits a result, starting the review window. Also used to resubmit after a rejection, and for each
+    /// milestone in turn.
     /// @dev Emits {WorkSubmitted}. Requirements: status `Claimed` or `InProgress`, caller the executor.
     function submit(uint256 taskId, TaskTerms calldata terms, bytes32 resultHash, string calldata resultURI) external;
 
-    /// @notice Accepts the current submission and settles: the executor receives the reward minus the protocol fee,
-    /// plus its bond.
-    /// @dev Emits {TaskVerified} and {TaskSettled}. Requirements: status `Submitted`, caller the verifier.
+    /// @notice Submits a result on the executor's behalf and accepts it in the same call: for a verification module
+    /// that has checked the result itself (a proof module verifies the executor's proof first).
+    /// @dev Emits {WorkSubmitted}, {TaskVerified}, then as {approve}. Requirements: status `Claimed` or
+    /// `InProgress`, a delegated verifier, caller the verifier.
+    function submitVerified(
+        uint256 taskId,
+        TaskTerms calldata terms,
+        bytes32 resultHash,
+        string calldata resultURI
+    ) external;
+
+    /// @notice Accepts the current submission: the executor receives its amount (the reward, or the current
+    /// milestone's part of it) minus the protocol fee. After the last milestone the task is settled and the bond
+    /// returned; after an earlier one the executor goes on to the next with a fresh execution window.
+    /// @dev Emits {TaskVerified}, then {TaskSettled} or {MilestoneSettled}. Requirements: status `Submitted` (or
+    /// `Disputed` within its hold), caller the verifier.
     function approve(uint256 taskId, TaskTerms calldata terms) external;
 
     /// @notice Rejects the current submission with the hash of a reason; the executor may resubmit until its
-    /// execution deadline. A rejection after that deadline lets the claim lapse at once, with the bond returned.
-    /// @dev Emits {SubmissionRejected}. Requirements: status `Submitted`, caller the verifier.
+    /// execution deadline, which is extended by any time the submission spent on hold. A rejection at or after that
+    /// deadline lets the claim lapse at once, with the bond returned.
+    /// @dev Emits {SubmissionRejected}. Requirements: status `Submitted` (or `Disputed` within its hold), caller the
+    /// verifier.
     function reject(uint256 taskId, TaskTerms calldata terms, bytes32 reasonHash) external;
 
-    /// @notice Settles a task whose review window elapsed without a decision. Anyone may call it.
-    /// @dev Emits {TaskVerified} (with a zero verifier) and {TaskSettled}. Requirements: status `Verified`.
+    /// @notice Puts the submission on hold (status `Disputed`) until `until`, stopping its review clock while a
+    /// verification module runs a contest window or an arbitration. The verifier may still approve, reject or resolve
+    /// it; if it has not by `until`, anyone may {release} it with `defaultShareBps` for the executor. A hold may be
+    /// extended, never beyond `MAX_HOLD_DURATION` from when it was first placed, so no escrow is held forever.
+    /// @dev Emits {SubmissionHeld}. Requirements: status `Submitted` (or `Disputed` within its hold), a delegated
+    /// verifier, caller the verifier, `defaultShareBps` ≤ 10,000.
+    function hold(uint256 taskId, TaskTerms calldata terms, uint40 until, uint16 defaultShareBps) external;
+
+    /// @notice Settles the submission with `executorShareBps` of its amount for the executor and the rest for the
+    /// poster: a quorum's score, an arbitrator's ruling, an agreement of the parties. Resolving a held submission
+    /// records a dispute won (share ≥ 50 %) or lost for the executor.
+    /// @dev Emits {SubmissionResolved}, then as {approve}. Requirements: as {hold}.
+    function resolve(uint256 taskId, TaskTerms calldata terms, uint16 executorShareBps) external;
+
+    /// @notice Settles a submission whose review window (or hold) elapsed without a decision: in full after a review
+    /// window, with the hold's default share after a hold. Anyone may call it.
+    /// @dev Emits {TaskVerified} (with a zero verifier), then as {approve}. Requirements: status `Verified`.
     function release(uint256 taskId, TaskTerms calldata terms) external;
 
     /// @notice Refunds the poster of an expired task (and pays it any lapsed executor's bond). Anyone may call it.
     /// @dev Emits {TaskExpired}, and {ClaimLapsed} first if a claim lapsed. Requirements: status `Expired`.
     function refundExpired(uint256 taskId, TaskTerms calldata terms) external;
 
-    /// @notice Cancels an unclaimed task (or one whose claim lapsed) and refunds the poster in full.
+    /// @notice Cancels an unclaimed task (or one whose claim lapsed) and refunds the poster what is left of the escrow.
     /// @dev Emits {TaskCancelled}. Requirements: status `Posted`, caller the poster.
     function cancel(uint256 taskId, TaskTerms calldata terms) external;
 
     /// @notice Records the caller's agreement to cancel a claimed task. When both the poster and the executor have
-    /// agreed, the task is cancelled: the reward returns to the poster and the bond to the executor.
+    /// agreed, the task is cancelled: milestones already settled stay paid, the rest of the escrow returns to the
+    /// poster and the bond to the executor.
     /// @dev Emits {CancellationConsented}, then {TaskCancelled} on the second consent.
-    /// Requirements: status `Claimed`, `InProgress` or `Submitted`; caller the poster or the executor.
+    /// Requirements: status `Claimed`, `InProgress`, `Submitted` or `Disputed`; caller the poster or the executor.
     function consentToCancel(uint256 taskId, TaskTerms calldata terms) external;
 
     /// @notice Rates the other side of a settled task, once per side: the poster rates the executor and the

@@ -106,6 +106,21 @@ library Errors {
     /// @notice There are no accrued protocol fees in this token.
     error TaskMarket_NoFeesAccrued(address token);
 
+    /// @notice A verifier fee needs a verifier to pay: the poster does not pay itself.
+    error TaskMarket_VerifierFeeWithoutVerifier();
+
+    /// @notice Milestone shares must be 2 to 16 leading non-zero lanes, then zero lanes, summing to 10,000.
+    error TaskMarket_InvalidMilestoneShares(bytes32 milestoneShares);
+
+    /// @notice Holds, split resolutions and verified submissions are for a delegated verifier, not the poster.
+    error TaskMarket_NoDelegatedVerifier(uint256 taskId);
+
+    /// @notice A share of a submission's amount is at most 10,000 basis points.
+    error TaskMarket_InvalidShare(uint256 shareBps);
+
+    /// @notice A hold must end in the future and within `MAX_HOLD_DURATION` of when it was first placed.
+    error TaskMarket_InvalidHoldEnd(uint40 until, uint256 latest);
+
     /*//////////////////////////////////////////////////////////////
                            EXECUTOR REGISTRY
     //////////////////////////////////////////////////////////////*/

@@ -14,8 +14,9 @@ enum ExecutorKind {
 /// - a `Posted` task past its claim deadline reads as `Expired` until someone refunds it;
 /// - a `Claimed`/`InProgress` task past its execution deadline reads as `Posted` (the claim has lapsed and
 ///   the task is open again) or as `Expired` if the claim deadline has passed too;
-/// - a `Submitted` task past its review window reads as `Verified` (silence releases the payment).
-/// `Disputed` is reserved for arbitration and is never entered by the core contract.
+/// - a `Submitted` task past its review window reads as `Verified` (silence releases the payment);
+/// - a `Disputed` task (a submission its verifier put on hold) past the end of the hold reads as `Verified`: it is
+///   settled with the default share the verifier named when it placed the hold.
 enum TaskStatus {
     None,
     Posted,
@@ -55,10 +56,20 @@ struct TaskTerms {
     /// @dev Who decides on submissions: the poster when zero, otherwise a delegated reviewer or a verification
     /// module contract.
     address verifier;
+    /// @dev Escrowed on top of the reward and paid to `verifier` for its first decision made in time; refunded to
+    /// the poster if the verifier never decides. Must be zero when `verifier` is zero.
+    uint128 verifierFee;
+    /// @dev For a verification module, the hash of its configuration for this task (its quorum, windows, arbitrator),
+    /// which the module checks on every call; zero when the verifier is an account.
+    bytes32 verifierConfigHash;
     /// @dev keccak256 of the ABI-packed, strictly ascending list of required capability ids.
     bytes32 capabilitiesHash;
     /// @dev The commitment to the off-chain task document (its URI is emitted in `TaskCreated`).
     bytes32 documentHash;
+    /// @dev Zero for a single deliverable. Otherwise the reward is paid in milestones: 16 lanes of 16 bits, read
+    /// from the most significant, each the share in basis points of one milestone; 2 to 16 non-zero lanes followed
+    /// only by zero lanes, summing to 10,000.
+    bytes32 milestoneShares;
 }
 
 /// @notice The mutable part of a task, packed into a single storage slot.

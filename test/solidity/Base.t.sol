@@ -101,8 +101,11 @@ abstract contract Base_Test is Test {
                 feeBps: market.protocolFeeBps(),
                 executorKind: ExecutorKind.Any,
                 verifier: address(0),
+                verifierFee: 0,
+                verifierConfigHash: bytes32(0),
                 capabilitiesHash: hashCapabilities(noCapabilities()),
-                documentHash: DOCUMENT_HASH
+                documentHash: DOCUMENT_HASH,
+                milestoneShares: bytes32(0)
             });
     }
 
