@@ -15,7 +15,9 @@ const SOLC_VERSION: string = require("solc/package.json").version;
 // pipeline, which changes gas figures but not behaviour.
 const deployedSettings = { optimizer: { enabled: true, runs: 1_000 }, viaIR: true };
 const testSettings = { optimizer: { enabled: true, runs: 200 } };
+const moduleSettings = { optimizer: { enabled: true, runs: 200 }, viaIR: true };
 const DEPLOYED_SOURCES = ["contracts/TaskMarket.sol", "contracts/ExecutorRegistry.sol"];
+const MODULE_SOURCES = ["contracts/verification/AttestationModule.sol"];
 
 export default defineConfig({
   plugins: [hardhatToolboxViem],
@@ -23,12 +25,13 @@ export default defineConfig({
     profiles: {
       default: {
         compilers: [{ version: SOLC_VERSION, path: SOLC_PATH, settings: testSettings }],
-        overrides: Object.fromEntries(
-          DEPLOYED_SOURCES.map((source) => [
+        overrides: Object.fromEntries([
+          ...DEPLOYED_SOURCES.map((source) => [
             source,
             { version: SOLC_VERSION, path: SOLC_PATH, settings: deployedSettings },
           ]),
-        ),
+          ...MODULE_SOURCES.map((source) => [source, { version: SOLC_VERSION, path: SOLC_PATH, settings: moduleSettings }]),
+        ]),
       },
       production: { version: SOLC_VERSION, path: SOLC_PATH, settings: deployedSettings },
     },

@@ -122,6 +122,158 @@ library Errors {
     error TaskMarket_InvalidHoldEnd(uint40 until, uint256 latest);
 
     /*//////////////////////////////////////////////////////////////
+                          VERIFICATION MODULES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice A module's market, arbitrator or token address must not be zero.
+    error VerificationModule_ZeroAddress();
+
+    /// @notice The task does not name this module as its verifier.
+    error VerificationModule_NotVerifier(uint256 taskId, address verifier);
+
+    /// @notice The configuration passed is not the one the task committed to.
+    error VerificationModule_ConfigMismatch(uint256 taskId, bytes32 committed, bytes32 given);
+
+    /*//////////////////////////////////////////////////////////////
+                              PROOF MODULE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Only the executor holding the task's claim may submit a proof.
+    error ProofModule_CallerNotExecutor(uint256 taskId, address caller);
+
+    /// @notice The task's proof verifier did not accept the proof (it returned false, reverted or has no code).
+    error ProofModule_InvalidProof(uint256 taskId, address proofVerifier);
+
+    /// @notice Only the market may send the module ETH (a verifier fee); anything else would be stuck.
+    error ProofModule_UnexpectedEth(address sender);
+
+    /// @notice The account has no credited balance in this token.
+    error ProofModule_NothingToWithdraw(address account, address token);
+
+    /// @notice A withdrawal of ETH to the given address failed.
+    error ProofModule_EthTransferFailed(address to, uint256 amount);
+
+    /// @notice The address must not be zero.
+    error ProofModule_ZeroAddress();
+
+    /*//////////////////////////////////////////////////////////////
+                           DISPUTABLE MODULES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The contest is not in the phase this call needs.
+    error DisputableModule_InvalidPhase(uint256 taskId);
+
+    /// @notice Only the respondent of the dispute may match its deposit.
+    error DisputableModule_CallerNotRespondent(uint256 taskId, address caller);
+
+    /// @notice Only a party to the contest may do this.
+    error DisputableModule_CallerNotParty(uint256 taskId, address caller);
+
+    /// @notice The deadline for this step has passed.
+    error DisputableModule_DeadlinePassed(uint256 taskId, uint256 deadline);
+
+    /// @notice The deadline for this step has not passed yet.
+    error DisputableModule_DeadlineNotPassed(uint256 taskId, uint256 deadline);
+
+    /// @notice A deposit must be the arbitration cost plus the bond, exactly.
+    error DisputableModule_IncorrectDeposit(uint256 expected, uint256 sent);
+
+    /// @notice The caller is not the arbitrator of a dispute awaiting its ruling.
+    error DisputableModule_UnknownDispute(address arbitrator, uint256 disputeId);
+
+    /// @notice A ruling is at most `RULING_OPTIONS`.
+    error DisputableModule_InvalidRuling(uint256 ruling);
+
+    /// @notice A share is at most 10,000 basis points.
+    error DisputableModule_InvalidShare(uint256 shareBps);
+
+    /// @notice The signature is not `signer`'s (an ECDSA signature, or ERC-1271 for a contract).
+    error DisputableModule_InvalidSignature(address signer);
+
+    /// @notice The task's configuration names no arbitrator: its decisions cannot be disputed.
+    error DisputableModule_NoArbitrator(uint256 taskId);
+
+    /// @notice The market still holds the submission: the contest is not over.
+    error DisputableModule_ContestStillHeld(uint256 taskId);
+
+    /// @notice There is no credit to withdraw.
+    error DisputableModule_NothingToWithdraw(address account);
+
+    /// @notice The withdrawal transfer failed.
+    error DisputableModule_TransferFailed(address to, uint256 amount);
+
+    /// @notice A contest window is at most `MAX_CONTEST_WINDOW`.
+    error DisputableModule_ContestWindowTooLong(uint256 window, uint256 maximum);
+
+    /*//////////////////////////////////////////////////////////////
+                             REVIEW MODULE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Only the task's configured reviewer may decide.
+    error ReviewModule_CallerNotReviewer(uint256 taskId, address caller);
+
+    /// @notice A reviewer may not judge a task it executes.
+    error ReviewModule_ReviewerIsExecutor(uint256 taskId, address reviewer);
+
+    /*//////////////////////////////////////////////////////////////
+                           ATTESTATION MODULE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice A verdict needs at least the quorum of attestations, and at most `MAX_QUORUM`.
+    error AttestationModule_QuorumNotMet(uint256 taskId, uint256 count, uint256 quorum);
+
+    /// @notice A quorum is 1 to `MAX_QUORUM` signatures.
+    error AttestationModule_InvalidQuorum(uint256 quorum, uint256 maximum);
+
+    /// @notice The attestations do not name the verification method the task requires.
+    error AttestationModule_WrongMethod(bytes32 required, bytes32 given);
+
+    /// @notice There is no submission under review (in its review window) to give a verdict on.
+    error AttestationModule_NotUnderReview(uint256 taskId);
+
+    /// @notice Signers must be listed in strictly ascending order, which also makes them distinct.
+    error AttestationModule_SignersNotAscending(uint256 index);
+
+    /// @notice The attestation's deadline has passed.
+    error AttestationModule_AttestationExpired(address signer, uint256 deadline);
+
+    /// @notice The poster and the executor may not attest to their own task.
+    error AttestationModule_SignerIsParty(uint256 taskId, address signer);
+
+    /// @notice The signer is not an active verifier of the set with the minimum bond (never added, revoked, rotated
+    /// out, unbonding or under-bonded).
+    error AttestationModule_NotActiveVerifier(uint64 setId, address signer);
+
+    /// @notice The signature is not the signer's for this attestation.
+    error AttestationModule_InvalidSignature(address signer);
+
+    error AttestationModule_UnknownVerifierSet(uint64 setId);
+
+    error AttestationModule_CallerNotAdmin(uint64 setId, address caller);
+
+    error AttestationModule_AlreadyMember(uint64 setId, address verifier);
+
+    error AttestationModule_NotMember(uint64 setId, address verifier);
+
+    /// @notice An active verifier must leave the set before withdrawing its bond.
+    error AttestationModule_StillActive(uint64 setId, address verifier);
+
+    /// @notice The bond stays slashable until `unlocksAt`.
+    error AttestationModule_BondLocked(uint64 setId, address verifier, uint256 unlocksAt);
+
+    error AttestationModule_ZeroBond();
+
+    /*//////////////////////////////////////////////////////////////
+                           OPTIMISTIC MODULE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The executor defends its submission; it cannot challenge it.
+    error OptimisticModule_ExecutorCannotChallenge(uint256 taskId);
+
+    /// @notice A challenge must risk a bond, or challenging would be free.
+    error OptimisticModule_ZeroChallengeBond();
+
+    /*//////////////////////////////////////////////////////////////
                            EXECUTOR REGISTRY
     //////////////////////////////////////////////////////////////*/
 
