@@ -15,7 +15,9 @@
  * the same on every run.
  *
  * Inputs (common to every key):
- * - protocol fee 2.5 % (250 bps), snapshotted into the terms; verifier unset (the poster reviews);
+ * - protocol fee 2.5 % (250 bps), snapshotted into the terms; verifier unset (the poster reviews), so no verifier fee
+ *   and no verifier configuration;
+ * - a single deliverable (no milestones), except for the milestone task of `milestoneSettle`;
  * - executor kind `Agent`; the executor is an agent registered with an operator and three capabilities, and every
  *   task requires one of them, so `claim` checks kind and capability in the registry;
  * - claim period 7 days, execution window 3 days, review window 2 days;
@@ -35,15 +37,37 @@
  * - `submit`               submit on the claimed ETH task (straight from `Claimed`, without `start`).
  * - `approve_settle_eth`   approve by the poster: settles, pays reward minus fee plus bond to the executor in ETH.
  * - `approve_settle_erc20` the same on a claimed and submitted ERC-20 task.
+ * - `milestoneSettle`      approve by the poster of the first milestone of an ETH task paid in two milestones (40 % and
+ *                          60 %): pays that milestone minus fee to the executor, records the milestone and returns the
+ *                          task to work with a fresh execution window (the task's first milestone, so its progress slot
+ *                          is written from zero, as on every milestone task).
  * - `autoRelease`          release of the second ETH task by a third party after its review window elapsed.
  * - `refundExpired`        refundExpired of an ETH task never claimed, past its claim deadline, by a third party.
  * - `cancel`               cancel of an unclaimed ETH task by its poster (full refund in ETH).
  * - `lifecycle_eth`        the sum of the four receipts createTask_eth + claim + submit + approve_settle_eth, all of
  *                          the same ETH task.
+ *
+ * Verification modules (ETH tasks as above whose verifier is a module; the submission hash is then stored on submit):
+ * - `verifyAttest1_settle` submitVerdict by a third party on the AttestationModule with one approving attestation of
+ *                          a 1-of-3 verifier set (no contest window, no score): checks the signature and the signer's
+ *                          membership and bond, then settles the task in the market.
+ * - `verifyAttest3_settle` the same with three attestations of a 3-of-3 quorum.
+ * - `optimisticFinalize`   release by a third party of an OptimisticModule task whose challenge window passed
+ *                          unchallenged.
+ * - `disputeOpen`          dispute by the executor of a rejection that a ReviewModule reviewer put up for contest:
+ *                          deposits the PanelArbitrator's fee and moves the market's hold to the fee deadline.
+ * - `disputeRule`          the deciding vote of a three-arbiter PanelArbitrator panel (the second of three), which
+ *                          delivers the ruling to the module.
+ * - `disputeExecute`       executeRuling by a third party: settles the escrow with the ruled split (60 % to the
+ *                          executor) and pays out the deposits.
  */
 import type { NetworkConnection } from "hardhat/types/network";
-import { concat, keccak256, maxUint256, parseEther, parseUnits, toHex, zeroAddress } from "viem";
+import { concat, keccak256, maxUint256, parseEther, parseUnits, toHex, zeroAddress, zeroHash } from "viem";
 import type { Address, Hex } from "viem";
+
+import { attestationTypedData, moduleDomain } from "../src/protocol/eip712.js";
+import { ExecutorKind, NO_MILESTONES, TaskStatus, packMilestoneShares } from "../src/protocol/terms.js";
+import type { TaskTerms } from "../src/protocol/terms.js";
 
 export const GAS_KEYS = [
   "createTask_eth",
@@ -55,32 +79,23 @@ export const GAS_KEYS = [
   "submit",
   "approve_settle_eth",
   "approve_settle_erc20",
+  "milestoneSettle",
   "autoRelease",
   "refundExpired",
   "cancel",
   "lifecycle_eth",
+  "verifyAttest1_settle",
+  "verifyAttest3_settle",
+  "optimisticFinalize",
+  "disputeOpen",
+  "disputeRule",
+  "disputeExecute",
 ] as const;
 
 export type GasKey = (typeof GAS_KEYS)[number];
 
 /** Receipt `gasUsed` of each operation. */
 export type GasFigures = Record<GasKey, number>;
-
-/** The `TaskTerms` struct of contracts/types/TaskTypes.sol, as viem encodes it. */
-export interface TaskTerms {
-  poster: Address;
-  token: Address;
-  reward: bigint;
-  claimBond: bigint;
-  claimDeadline: number;
-  executionWindow: number;
-  reviewWindow: number;
-  feeBps: number;
-  executorKind: number;
-  verifier: Address;
-  capabilitiesHash: Hex;
-  documentHash: Hex;
-}
 
 const FEE_BPS = 250;
 const DAY = 24 * 60 * 60;
@@ -102,10 +117,16 @@ const DOCUMENT_URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtq
 const RESULT_URI = "ipfs://bafybeihkoviema7g3gxyt6la7vd5ho32ictqbilu3wnlo3rs7ewhnp7lly";
 const PROGRESS_URI = "ipfs://bafybeiemxf5abjwjbikoz4mc3a3dla6ual3jsgpdr4cjr3oz3evfyavhwq";
 
-/** `ExecutorKind` in contracts/types/TaskTypes.sol. */
-const EXECUTOR_KIND_AGENT = 2;
-/** `TaskStatus` in contracts/types/TaskTypes.sol. */
-const TaskStatus = { Settled: 6, Cancelled: 7, Expired: 8 } as const;
+/** The milestones of the milestone task: 40 % then 60 % of the reward. */
+const MILESTONE_SHARES = packMilestoneShares([4_000, 6_000]);
+
+/** The PanelArbitrator's fee per dispute, its voting period, and the ReviewModule's contest window. */
+const ARBITRATION_FEE = parseEther("0.01");
+const VOTING_PERIOD = 5 * DAY;
+const CONTEST_WINDOW = 2 * DAY;
+const OPTIMISTIC_BOND = parseEther("0.05");
+/** Ruling 7 of 11: 60 % of the escrow to the executor. */
+const RULING_SIXTY_PERCENT = 7n;
 
 const capabilityId = (name: string): Hex => keccak256(toHex(name));
 const EXECUTOR_CAPABILITIES = ["lang:solidity", "skill:code-review", "skill:translation/de-en"].map(capabilityId);
@@ -118,8 +139,15 @@ const REQUIRED_CAPABILITIES: Hex[] = [capabilityId("lang:solidity")];
 export async function measureGas(connection: NetworkConnection): Promise<GasFigures> {
   const { viem, networkHelpers } = connection;
   const publicClient = await viem.getPublicClient();
-  const [deployer, feeRecipient, poster, executor, operator, permitPoster, keeper] = await viem.getWalletClients();
-  if (keeper === undefined) throw new Error("The gas scenarios need seven funded accounts.");
+  const wallets = await viem.getWalletClients();
+  const [deployer, feeRecipient, poster, executor, operator, permitPoster, keeper, reviewer] = wallets;
+  if (reviewer === undefined || wallets.length < 14)
+    throw new Error("The gas scenarios need fourteen funded accounts.");
+  // Attestations list their signers in ascending order.
+  const verifiers = wallets
+    .slice(8, 11)
+    .sort((a, b) => (BigInt(a.account.address) < BigInt(b.account.address) ? -1 : 1));
+  const arbiters = wallets.slice(11, 14);
 
   let clock = Math.max(START_TIME, (await networkHelpers.time.latest()) + 1);
   /** Sets the timestamp of the next block; `clock` then holds it. */
@@ -148,6 +176,18 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
   ).address;
   await nextBlockAt();
   const tokenAddress = (await viem.deployContract("MockERC20", [TOKEN_NAME, "TUSD", TOKEN_DECIMALS])).address;
+  await nextBlockAt();
+  const attestation = await viem.deployContract("AttestationModule", [marketAddress, "ipfs://attestation-disputes"]);
+  await nextBlockAt();
+  const optimistic = await viem.deployContract("OptimisticModule", [marketAddress, "ipfs://optimistic-disputes"]);
+  await nextBlockAt();
+  const review = await viem.deployContract("ReviewModule", [marketAddress, "ipfs://review-disputes"]);
+  await nextBlockAt();
+  const arbitrator = await viem.deployContract("PanelArbitrator", [
+    deployer.account.address,
+    ARBITRATION_FEE,
+    VOTING_PERIOD,
+  ]);
 
   const marketAs = (wallet: typeof deployer) =>
     viem.getContractAt("TaskMarket", marketAddress, { client: { public: publicClient, wallet } });
@@ -163,7 +203,7 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
 
   await mine(() =>
     registryByExecutor.write.register([
-      EXECUTOR_KIND_AGENT,
+      ExecutorKind.Agent,
       operator.account.address,
       EXECUTOR_CAPABILITIES,
       "ipfs://bafkreidvbhs33ighmljlvr7zbv2ywwzcmp5adtf4kqvlly67cy56bdtmve",
@@ -178,7 +218,45 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
     await mine(async () => (await tokenAs(holder)).write.approve([marketAddress, maxUint256]));
   }
 
-  const terms = (token: Address, posterAddress: Address, createdAt: number): TaskTerms => {
+  const verifierSetId = 1n;
+  await mine(() =>
+    attestation.write.createVerifierSet([deployer.account.address], { account: deployer.account }),
+  );
+  for (const verifier of verifiers) {
+    await mine(() =>
+      attestation.write.addVerifier([verifierSetId, verifier.account.address], { account: deployer.account }),
+    );
+    await mine(() => attestation.write.bond([verifierSetId], { account: verifier.account, value: ETH_BOND }));
+  }
+  for (const arbiter of arbiters) {
+    await mine(() => arbitrator.write.addArbiter([arbiter.account.address], { account: deployer.account }));
+  }
+  const attestationConfig = (quorum: number) => ({
+    verifierSetId,
+    quorum,
+    scored: false,
+    methodId: zeroHash,
+    minBond: ETH_BOND,
+    arbitrator: zeroAddress,
+    contestWindow: 0,
+    slashBps: 0,
+  });
+  const optimisticConfig = { arbitrator: arbitrator.address, challengeBond: OPTIMISTIC_BOND };
+  const reviewConfig = {
+    reviewer: reviewer.account.address,
+    arbitrator: arbitrator.address,
+    contestWindow: CONTEST_WINDOW,
+  };
+  const chainId = await publicClient.getChainId();
+
+  const terms = (
+    token: Address,
+    posterAddress: Address,
+    createdAt: number,
+    milestoneShares: Hex = NO_MILESTONES,
+    verifier: Address = zeroAddress,
+    verifierConfigHash: Hex = zeroHash,
+  ): TaskTerms => {
     const isEth = token === zeroAddress;
     return {
       poster: posterAddress,
@@ -189,10 +267,13 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
       executionWindow: EXECUTION_WINDOW,
       reviewWindow: REVIEW_WINDOW,
       feeBps: FEE_BPS,
-      executorKind: EXECUTOR_KIND_AGENT,
-      verifier: zeroAddress,
+      executorKind: ExecutorKind.Agent,
+      verifier,
+      verifierFee: 0n,
+      verifierConfigHash,
       capabilitiesHash: keccak256(concat(REQUIRED_CAPABILITIES)),
       documentHash: keccak256(toHex(`task document ${createdAt}`)),
+      milestoneShares,
     };
   };
 
@@ -202,10 +283,17 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
     gasUsed: number;
   }
 
-  async function createTask(token: Address): Promise<Task> {
+  async function createTask(
+    token: Address,
+    milestoneShares: Hex = NO_MILESTONES,
+    verifier: Address = zeroAddress,
+    verifierConfigHash: Hex = zeroHash,
+  ): Promise<Task> {
     const id = (await marketByPoster.read.nextTaskId()) as bigint;
-    const taskTerms = terms(token, poster.account.address, clock + BLOCK_INTERVAL);
-    const value = token === zeroAddress ? taskTerms.reward : 0n;
+    const createdAt = clock + BLOCK_INTERVAL;
+    const taskTerms = terms(token, poster.account.address, createdAt, milestoneShares, verifier, verifierConfigHash);
+    // The escrow: the reward and the verifier fee (zero here).
+    const value = token === zeroAddress ? taskTerms.reward + taskTerms.verifierFee : 0n;
     const gasUsed = await mine(() =>
       marketByPoster.write.createTask([taskTerms, REQUIRED_CAPABILITIES, DOCUMENT_URI], { value }),
     );
@@ -235,7 +323,7 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
         ],
       },
       primaryType: "Permit",
-      message: { owner, spender: marketAddress, value: taskTerms.reward, nonce, deadline },
+      message: { owner, spender: marketAddress, value: taskTerms.reward + taskTerms.verifierFee, nonce, deadline },
     });
     const permit = {
       deadline,
@@ -261,7 +349,63 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
     );
   const approve = (task: Task) => mine(() => marketByPoster.write.approve([task.id, task.terms]));
 
-  async function expectStatus(task: Task, expected: number): Promise<void> {
+  /** Creates, claims and submits an ETH task verified by `module` with the configuration hashed to `configHash`. */
+  async function submittedModuleTask(module: Address, configHash: Hex): Promise<Task> {
+    const task = await createTask(zeroAddress, NO_MILESTONES, module, configHash);
+    await claim(task);
+    await submit(task);
+    return task;
+  }
+
+  /** A quorum of `count` approving attestations of the task's current submission, signed by the first verifiers. */
+  async function attestations(task: Task, count: number) {
+    const state = (await marketByKeeper.read.stateOf([task.id])) as { reviewDeadline: number };
+    const submissionHash = (await marketByKeeper.read.submissionOf([task.id])) as Hex;
+    const domain = moduleDomain("attestation", chainId, attestation.address);
+    return Promise.all(
+      verifiers.slice(0, count).map(async (verifier, index) => {
+        const message = {
+          taskId: task.id,
+          milestone: 0,
+          submissionHash,
+          reviewDeadline: state.reviewDeadline,
+          approved: true,
+          scoreBps: 10_000,
+          methodId: zeroHash,
+          evidenceHash: keccak256(toHex(`evidence ${task.id} ${index}`)),
+          deadline: BigInt(clock + DAY),
+          nonce: BigInt(index),
+        };
+        const signature = await verifier.signTypedData({
+          account: verifier.account,
+          ...attestationTypedData(domain, message),
+        });
+        return {
+          signer: verifier.account.address,
+          scoreBps: message.scoreBps,
+          evidenceHash: message.evidenceHash,
+          deadline: message.deadline,
+          nonce: message.nonce,
+          signature,
+        };
+      }),
+    );
+  }
+
+  async function verifyByAttestation(quorum: number): Promise<number> {
+    const config = attestationConfig(quorum);
+    const task = await submittedModuleTask(attestation.address, (await attestation.read.configHash([config])) as Hex);
+    const signed = await attestations(task, quorum);
+    const gasUsed = await mine(() =>
+      attestation.write.submitVerdict([task.id, task.terms, config, { approved: true, methodId: zeroHash }, signed], {
+        account: keeper.account,
+      }),
+    );
+    await expectStatus(task, TaskStatus.Settled);
+    return gasUsed;
+  }
+
+  async function expectStatus(task: Task, expected: TaskStatus): Promise<void> {
     const status = Number(await marketByKeeper.read.statusOf([task.id]));
     if (status !== expected) throw new Error(`Task ${task.id} ended in status ${status}, expected ${expected}.`);
   }
@@ -300,14 +444,67 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
 
     const expiredTask = await createTask(zeroAddress);
 
+    // A task paid in two milestones: the first approval settles the first milestone and sends the executor back to
+    // work; the second settles the task.
+    const milestoneTask = await createTask(zeroAddress, MILESTONE_SHARES);
+    await claim(milestoneTask);
+    await submit(milestoneTask);
+    const milestoneSettleGas = await approve(milestoneTask);
+    await expectStatus(milestoneTask, TaskStatus.InProgress);
+    await submit(milestoneTask);
+    await approve(milestoneTask);
+
+    const verifyAttest1Gas = await verifyByAttestation(1);
+    const verifyAttest3Gas = await verifyByAttestation(3);
+
+    const optimisticTask = await submittedModuleTask(
+      optimistic.address,
+      (await optimistic.read.configHash([optimisticConfig])) as Hex,
+    );
+
+    // A rejection put up for contest, disputed by the executor, ruled 60 % by the panel and carried out.
+    const reviewConfigHash = (await review.read.configHash([reviewConfig])) as Hex;
+    const disputedTask = await submittedModuleTask(review.address, reviewConfigHash);
+    await mine(() =>
+      review.write.reject([disputedTask.id, disputedTask.terms, reviewConfig, keccak256(toHex("not done"))], {
+        account: reviewer.account,
+      }),
+    );
+    const disputeOpenGas = await mine(() =>
+      review.write.dispute([disputedTask.id, disputedTask.terms, reviewConfig], {
+        account: executor.account,
+        value: ARBITRATION_FEE,
+      }),
+    );
+    await mine(() =>
+      review.write.respond([disputedTask.id, disputedTask.terms], { account: poster.account, value: ARBITRATION_FEE }),
+    );
+    const { arbitratorDisputeId } = (await review.read.contestOf([disputedTask.id])) as {
+      arbitratorDisputeId: bigint;
+    };
+    await mine(() =>
+      arbitrator.write.vote([arbitratorDisputeId, RULING_SIXTY_PERCENT], { account: arbiters[0]!.account }),
+    );
+    const disputeRuleGas = await mine(() =>
+      arbitrator.write.vote([arbitratorDisputeId, RULING_SIXTY_PERCENT], { account: arbiters[1]!.account }),
+    );
+    const disputeExecuteGas = await mine(() =>
+      review.write.executeRuling([disputedTask.id, disputedTask.terms], { account: keeper.account }),
+    );
+
     await nextBlockAt(REVIEW_WINDOW);
     const releaseGas = await mine(() => marketByKeeper.write.release([releasedTask.id, releasedTask.terms]));
+    const optimisticFinalizeGas = await mine(() =>
+      marketByKeeper.write.release([optimisticTask.id, optimisticTask.terms]),
+    );
 
     await nextBlockAt(CLAIM_PERIOD);
     const refundGas = await mine(() => marketByKeeper.write.refundExpired([expiredTask.id, expiredTask.terms]));
 
     // A figure taken from a path other than the one named would be worse than none.
-    for (const task of [ethTask, releasedTask, tokenTask]) await expectStatus(task, TaskStatus.Settled);
+    for (const task of [ethTask, releasedTask, tokenTask, milestoneTask, optimisticTask, disputedTask]) {
+      await expectStatus(task, TaskStatus.Settled);
+    }
     for (const task of [permitTask, cancelledTask]) await expectStatus(task, TaskStatus.Cancelled);
     await expectStatus(expiredTask, TaskStatus.Expired);
 
@@ -321,10 +518,17 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
       submit: submitGas,
       approve_settle_eth: approveEthGas,
       approve_settle_erc20: approveTokenGas,
+      milestoneSettle: milestoneSettleGas,
       autoRelease: releaseGas,
       refundExpired: refundGas,
       cancel: cancelGas,
       lifecycle_eth: ethTask.gasUsed + claimGas + submitGas + approveEthGas,
+      verifyAttest1_settle: verifyAttest1Gas,
+      verifyAttest3_settle: verifyAttest3Gas,
+      optimisticFinalize: optimisticFinalizeGas,
+      disputeOpen: disputeOpenGas,
+      disputeRule: disputeRuleGas,
+      disputeExecute: disputeExecuteGas,
     };
   }
 

@@ -410,7 +410,6 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         _submissions[taskId] = resultHash;
 
         emit WorkSubmitted(taskId, state.executor, resultHash, resultURI, uint40(block.timestamp));
-        emit TaskVerified(taskId, msg.sender);
 
         _settleSubmission(task, taskId, terms, state, BPS_DENOMINATOR, true);
     }
@@ -422,8 +421,6 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     /// @inheritdoc ITaskMarket
     function approve(uint256 taskId, TaskTerms calldata terms) external override nonReentrant {
         (Task storage task, TaskState memory state) = _submissionUnderReview(taskId, terms);
-
-        emit TaskVerified(taskId, msg.sender);
 
         _settleSubmission(task, taskId, terms, state, BPS_DENOMINATOR, true);
     }
@@ -505,7 +502,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
             revert Errors.TaskMarket_InvalidStatus(taskId, _statusOf(state, terms.claimDeadline));
         }
 
-        emit TaskVerified(taskId, address(0));
+        emit TaskVerified(taskId);
 
         uint256 shareBps = held ? _progress[taskId].holdShareBps : BPS_DENOMINATOR;
         _settleSubmission(task, taskId, terms, state, shareBps, false);
@@ -774,8 +771,8 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         if (settlement.payout != 0) _earned[executor][terms.token] += settlement.payout;
 
         if (settlement.isLast) {
-            state.status = TaskStatus.Settled;
-            task.state = state;
+            // Nothing else in the state matters once the task is settled, the verifier fee flag included.
+            task.state.status = TaskStatus.Settled;
             if (settlement.payout != 0) _executorRecords[executor].completed += 1;
             _posterRecords[terms.poster].settled += 1;
 

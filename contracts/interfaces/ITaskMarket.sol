@@ -68,9 +68,10 @@ interface ITaskMarket {
     /// @notice Emitted when the verifier rejects a submission; the executor may resubmit until its deadline.
     event SubmissionRejected(uint256 indexed taskId, address indexed verifier, bytes32 reasonHash);
 
-    /// @notice Emitted when a submission is accepted: by the verifier, or with `verifier` zero when the review
-    /// window elapsed in silence.
-    event TaskVerified(uint256 indexed taskId, address indexed verifier);
+    /// @notice Emitted when a submission passes through the derived `Verified` status: its review window (or hold)
+    /// ran out without a decision and {release} settles it. A verifier's own decision settles at once and emits only
+    /// the settlement ({TaskSettled} or {MilestoneSettled}, after {SubmissionResolved} for a split).
+    event TaskVerified(uint256 indexed taskId);
 
     /// @notice Emitted when a task's last (or only) submission is settled and the task ends. `payout + fee` is the
     /// executor's share of that submission's amount (the reward, or the last milestone's part of it); any rest, with an
@@ -277,7 +278,7 @@ interface ITaskMarket {
 
     /// @notice Submits a result on the executor's behalf and accepts it in the same call: for a verification module
     /// that has checked the result itself (a proof module verifies the executor's proof first).
-    /// @dev Emits {WorkSubmitted}, {TaskVerified}, then as {approve}. Requirements: status `Claimed` or
+    /// @dev Emits {WorkSubmitted}, then as {approve}. Requirements: status `Claimed` or
     /// `InProgress`, a delegated verifier, caller the verifier.
     function submitVerified(
         uint256 taskId,
@@ -289,7 +290,7 @@ interface ITaskMarket {
     /// @notice Accepts the current submission: the executor receives its amount (the reward, or the current
     /// milestone's part of it) minus the protocol fee. After the last milestone the task is settled and the bond
     /// returned; after an earlier one the executor goes on to the next with a fresh execution window.
-    /// @dev Emits {TaskVerified}, then {TaskSettled} or {MilestoneSettled}. Requirements: status `Submitted` (or
+    /// @dev Emits {TaskSettled} or {MilestoneSettled}. Requirements: status `Submitted` (or
     /// `Disputed` within its hold), caller the verifier.
     function approve(uint256 taskId, TaskTerms calldata terms) external;
 
@@ -316,7 +317,7 @@ interface ITaskMarket {
 
     /// @notice Settles a submission whose review window (or hold) elapsed without a decision: in full after a review
     /// window, with the hold's default share after a hold. Anyone may call it.
-    /// @dev Emits {TaskVerified} (with a zero verifier), then as {approve}. Requirements: status `Verified`.
+    /// @dev Emits {TaskVerified}, then as {approve}. Requirements: status `Verified`.
     function release(uint256 taskId, TaskTerms calldata terms) external;
 
     /// @notice Refunds the poster of an expired task (and pays it any lapsed executor's bond). Anyone may call it.

@@ -215,6 +215,9 @@ library Errors {
     /// @notice A reviewer may not judge a task it executes.
     error ReviewModule_ReviewerIsExecutor(uint256 taskId, address reviewer);
 
+    /// @notice The reviewer decides on a submission under review, not on one being contested.
+    error ReviewModule_NotUnderReview(uint256 taskId);
+
     /*//////////////////////////////////////////////////////////////
                            ATTESTATION MODULE
     //////////////////////////////////////////////////////////////*/
@@ -269,6 +272,9 @@ library Errors {
 
     /// @notice The executor defends its submission; it cannot challenge it.
     error OptimisticModule_ExecutorCannotChallenge(uint256 taskId);
+
+    /// @notice Only a submission under review, not yet challenged, can be challenged.
+    error OptimisticModule_NotChallengeable(uint256 taskId);
 
     /// @notice A challenge must risk a bond, or challenging would be free.
     error OptimisticModule_ZeroChallengeBond();

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import { ECDSA } from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import { SignatureChecker } from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 import { ITaskMarket } from "../interfaces/ITaskMarket.sol";
@@ -91,9 +92,9 @@ contract AttestationModule is DisputableModule, IAttestationModule {
     }
 
     /// @inheritdoc IAttestationModule
-    function isActiveVerifier(uint64 setId, address verifier) external view override returns (bool) {
+    function isActiveVerifier(uint64 setId, address verifier, uint128 minBond) external view override returns (bool) {
         Member memory member = _members[setId][verifier];
-        return member.active && member.bond >= _verifierSets[setId].minBond;
+        return member.active && member.bond >= minBond;
     }
 
     /// @inheritdoc IAttestationModule
@@ -153,9 +154,8 @@ contract AttestationModule is DisputableModule, IAttestationModule {
         SignedAttestation[] calldata attestations
     ) external override nonReentrant {
         _checkTerms(taskId, terms, configHash(config));
-        _checkConfig(config);
         uint256 count = attestations.length;
-        if (count < config.quorum || count > MAX_QUORUM) {
+        if (count == 0 || count < config.quorum || count > MAX_QUORUM) {
             revert Errors.AttestationModule_QuorumNotMet(taskId, count, config.quorum);
         }
         if (config.methodId != bytes32(0) && verdict.methodId != config.methodId) {
@@ -168,9 +168,8 @@ contract AttestationModule is DisputableModule, IAttestationModule {
         bool contested = config.contestWindow != 0;
         uint256 balanceBefore = terms.verifierFee == 0 ? 0 : _tokenBalance(terms);
 
-        emit VerdictSubmitted(taskId, verdict.approved, executorShareBps, count, contested);
-
         if (contested) {
+            _checkConfig(config);
             HeldVerdict storage held = _heldVerdicts[taskId];
             held.verifierSetId = config.verifierSetId;
             held.slashBps = config.slashBps;
@@ -225,11 +224,11 @@ contract AttestationModule is DisputableModule, IAttestationModule {
     //////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc IAttestationModule
-    function createVerifierSet(address admin, uint128 minBond) external override returns (uint64 setId) {
+    function createVerifierSet(address admin) external override returns (uint64 setId) {
         if (admin == address(0)) revert Errors.VerificationModule_ZeroAddress();
         setId = _nextVerifierSetId++;
-        _verifierSets[setId] = VerifierSet({ admin: admin, minBond: minBond, memberCount: 0 });
-        emit VerifierSetCreated(setId, admin, minBond);
+        _verifierSets[setId] = VerifierSet({ admin: admin, memberCount: 0 });
+        emit VerifierSetCreated(setId, admin);
     }
 
     /// @inheritdoc IAttestationModule
@@ -238,13 +237,6 @@ contract AttestationModule is DisputableModule, IAttestationModule {
         if (newAdmin == address(0)) revert Errors.VerificationModule_ZeroAddress();
         emit VerifierSetAdminTransferred(setId, msg.sender, newAdmin);
         _verifierSets[setId].admin = newAdmin;
-    }
-
-    /// @inheritdoc IAttestationModule
-    function setMinBond(uint64 setId, uint128 minBond) external override {
-        _checkAdmin(setId);
-        _verifierSets[setId].minBond = minBond;
-        emit VerifierSetMinBondUpdated(setId, minBond);
     }
 
     /// @inheritdoc IAttestationModule
@@ -356,7 +348,7 @@ contract AttestationModule is DisputableModule, IAttestationModule {
         round.poster = terms.poster;
         round.executor = state.executor;
         round.verifierSetId = config.verifierSetId;
-        round.minBond = _verifierSets[config.verifierSetId].minBond;
+        round.minBond = config.minBond;
     }
 
     /// @dev Checks every attestation and returns the median score (the lower middle one).
@@ -380,8 +372,7 @@ contract AttestationModule is DisputableModule, IAttestationModule {
                 attestation.signer,
                 round.approved,
                 attestation.scoreBps,
-                attestation.evidenceHash,
-                attestation.nonce
+                attestation.evidenceHash
             );
         }
         if (scored) medianScore = scores[(count - 1) / 2];
@@ -412,8 +403,11 @@ contract AttestationModule is DisputableModule, IAttestationModule {
             attestation.deadline,
             attestation.nonce
         );
-        // ECDSA recovery rejects high-s and malformed signatures; a signer with code is asked through ERC-1271.
-        if (!SignatureChecker.isValidSignatureNowCalldata(signer, digest, attestation.signature)) {
+        // ECDSA first (recovery rejects high-s and malformed signatures), which spares an EOA signer the cold code
+        // lookup; anything else is asked of the signer through ERC-1271, so smart accounts can attest.
+        (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecoverCalldata(digest, attestation.signature);
+        if (error == ECDSA.RecoverError.NoError && recovered == signer) return;
+        if (!SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, attestation.signature)) {
             revert Errors.AttestationModule_InvalidSignature(signer);
         }
     }

@@ -426,7 +426,7 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
     }
 
     /// @dev A contest whose hold ran out in the market: its outcome was settled there; every deposit goes back.
-    function _closeLapsed(uint256 taskId, Contest memory contest) private {
+    function _closeLapsed(uint256 taskId, Contest memory contest) internal {
         delete _contests[taskId];
         emit ContestEnded(taskId, ContestOutcome.Lapsed, contest.decisionShareBps);
         if (contest.phase >= ContestPhase.AwaitingRespondent) {

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import { ITaskMarket } from "../interfaces/ITaskMarket.sol";
 import { IOptimisticModule } from "../interfaces/verification/IOptimisticModule.sol";
 import { Errors } from "../libraries/Errors.sol";
-import { TaskTerms } from "../types/TaskTypes.sol";
+import { TaskState, TaskStatus, TaskTerms } from "../types/TaskTypes.sol";
 import { DisputableModule } from "./DisputableModule.sol";
 
 /// @title OptimisticModule
@@ -34,8 +34,14 @@ contract OptimisticModule is DisputableModule, IOptimisticModule {
     ) external payable override nonReentrant {
         _checkTerms(taskId, terms, configHash(config));
         _checkConfig(config);
-        address executor = market.stateOf(taskId).executor;
+        TaskState memory state = market.stateOf(taskId);
+        address executor = state.executor;
         if (msg.sender == executor) revert Errors.OptimisticModule_ExecutorCannotChallenge(taskId);
+        // One challenge per submission: a held submission is already challenged. A contest left from an earlier
+        // submission (one the market settled when its hold ran out) is closed first.
+        if (state.status != TaskStatus.Submitted) revert Errors.OptimisticModule_NotChallengeable(taskId);
+        Contest memory previous = _contests[taskId];
+        if (previous.phase != ContestPhase.None) _closeLapsed(taskId, previous);
         uint256 balanceBefore = terms.verifierFee == 0 ? 0 : _tokenBalance(terms);
 
         emit SubmissionChallenged(taskId, msg.sender, config.challengeBond);

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import { ITaskMarket } from "../interfaces/ITaskMarket.sol";
 import { IReviewModule } from "../interfaces/verification/IReviewModule.sol";
 import { Errors } from "../libraries/Errors.sol";
-import { TaskTerms } from "../types/TaskTypes.sol";
+import { TaskState, TaskStatus, TaskTerms } from "../types/TaskTypes.sol";
 import { DisputableModule } from "./DisputableModule.sol";
 
 /// @title ReviewModule
@@ -107,9 +107,10 @@ contract ReviewModule is DisputableModule, IReviewModule {
         _checkTerms(taskId, terms, configHash(config));
         _checkConfig(config);
         if (msg.sender != config.reviewer) revert Errors.ReviewModule_CallerNotReviewer(taskId, msg.sender);
-        if (market.stateOf(taskId).executor == config.reviewer) {
-            revert Errors.ReviewModule_ReviewerIsExecutor(taskId, config.reviewer);
-        }
+        TaskState memory state = market.stateOf(taskId);
+        if (state.executor == config.reviewer) revert Errors.ReviewModule_ReviewerIsExecutor(taskId, config.reviewer);
+        // A held submission is being contested: only the contest may end it, not a new decision.
+        if (state.status != TaskStatus.Submitted) revert Errors.ReviewModule_NotUnderReview(taskId);
     }
 
     function _checkConfig(ReviewConfig calldata config) private pure {

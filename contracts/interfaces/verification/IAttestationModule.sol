@@ -9,7 +9,7 @@ import { IDisputableModule } from "./IDisputableModule.sol";
 /// @notice Multi-party verification: M of the verifiers of an on-chain verifier set sign EIP-712 attestations of a
 /// submission, and anyone submits the signatures to settle it.
 /// @dev Verifier sets: an admin adds, rotates and revokes verifiers; each verifier posts its own bond, and signs only
-/// while it is in the set with at least the set's minimum bond. Leaving the set (revoked, rotated out, or unbonding)
+/// while it is in the set with at least the bond the task's configuration requires. Leaving the set (revoked, rotated out, or unbonding)
 /// starts `UNBONDING_PERIOD`, after which the bond can be withdrawn: long enough for any contest of its attestations
 /// to end, so an overturned attestation can always be slashed.
 ///
@@ -30,6 +30,8 @@ interface IAttestationModule is IDisputableModule {
         bool scored;
         /// @dev The verification method every attestation must name (e.g. keccak256 of "test-suite/v1"); zero for any.
         bytes32 methodId;
+        /// @dev The least bond a signer must have posted in the set: the stake the poster wants behind a verdict.
+        uint128 minBond;
         IArbitrator arbitrator;
         uint32 contestWindow;
         uint16 slashBps;
@@ -54,7 +56,6 @@ interface IAttestationModule is IDisputableModule {
     /// @notice A verifier set.
     struct VerifierSet {
         address admin;
-        uint128 minBond;
         uint32 memberCount;
     }
 
@@ -66,9 +67,8 @@ interface IAttestationModule is IDisputableModule {
         uint40 leftAt;
     }
 
-    event VerifierSetCreated(uint64 indexed setId, address indexed admin, uint128 minBond);
+    event VerifierSetCreated(uint64 indexed setId, address indexed admin);
     event VerifierSetAdminTransferred(uint64 indexed setId, address indexed previousAdmin, address indexed newAdmin);
-    event VerifierSetMinBondUpdated(uint64 indexed setId, uint128 minBond);
     event VerifierAdded(uint64 indexed setId, address indexed verifier);
     event VerifierRemoved(uint64 indexed setId, address indexed verifier, bool byAdmin);
     event VerifierBonded(uint64 indexed setId, address indexed verifier, uint256 amount, uint256 totalBond);
@@ -76,18 +76,15 @@ interface IAttestationModule is IDisputableModule {
     event VerifierSlashed(uint64 indexed setId, address indexed verifier, uint256 indexed taskId, uint256 amount);
     event AttestationConfigPublished(bytes32 indexed configHash, AttestationConfig config);
 
-    /// @notice Emitted for each attestation counted in a verdict.
+    /// @notice Emitted for each attestation of a verdict, which the market then applies (settling, rejecting, or
+    /// holding the submission for contest, each with its own event).
     event AttestationAccepted(
         uint256 indexed taskId,
         address indexed signer,
         bool approved,
         uint16 scoreBps,
-        bytes32 evidenceHash,
-        uint256 nonce
+        bytes32 evidenceHash
     );
-
-    /// @notice Emitted when a quorum's verdict is applied (or held for contest).
-    event VerdictSubmitted(uint256 indexed taskId, bool approved, uint16 executorShareBps, uint256 signers, bool contested);
 
     /// @notice The EIP-712 type of an attestation.
     function ATTESTATION_TYPEHASH() external view returns (bytes32);
@@ -102,8 +99,8 @@ interface IAttestationModule is IDisputableModule {
 
     function memberOf(uint64 setId, address verifier) external view returns (Member memory);
 
-    /// @notice Whether `verifier` may sign for the set now: active, with at least the minimum bond.
-    function isActiveVerifier(uint64 setId, address verifier) external view returns (bool);
+    /// @notice Whether `verifier` may sign for the set now, for a task requiring `minBond`.
+    function isActiveVerifier(uint64 setId, address verifier, uint128 minBond) external view returns (bool);
 
     /// @notice The hash a task's terms commit to for `config`.
     function configHash(AttestationConfig calldata config) external pure returns (bytes32);
@@ -122,11 +119,9 @@ interface IAttestationModule is IDisputableModule {
         uint256 nonce
     ) external view returns (bytes32);
 
-    function createVerifierSet(address admin, uint128 minBond) external returns (uint64 setId);
+    function createVerifierSet(address admin) external returns (uint64 setId);
 
     function transferVerifierSetAdmin(uint64 setId, address newAdmin) external;
-
-    function setMinBond(uint64 setId, uint128 minBond) external;
 
     function addVerifier(uint64 setId, address verifier) external;
 

@@ -4,11 +4,11 @@
  */
 import assert from "node:assert/strict";
 
-import { parseEventLogs, parseSignature, zeroAddress } from "viem";
+import { parseEventLogs, parseSignature, zeroAddress, zeroHash } from "viem";
 import type { Address, Hash, Hex, TransactionReceipt } from "viem";
 
 import { CAPABILITIES, TOKEN_NAME, type Party, type TaskMarketFixture } from "./fixtures.js";
-import { ETH, ExecutorKind, hashCapabilities, type TaskTerms } from "./protocol.js";
+import { ETH, ExecutorKind, NO_MILESTONES, hashCapabilities, type TaskTerms } from "./protocol.js";
 
 export const REWARD = 1_000_000_000_000_000_003n; // not a multiple of 10 000, so the fee rounds down
 export const BOND = 100_000_000_000_000_000n;
@@ -46,7 +46,10 @@ export async function timestampOf(fixture: TaskMarketFixture, sent: SentTransact
   return Number(block.timestamp);
 }
 
-/** Terms for a task posted by `fixture.poster`, open to any executor with both test capabilities. */
+/**
+ * Terms for a task posted by `fixture.poster`, open to any executor with both test capabilities: reviewed by the poster
+ * (no verifier, no verifier fee, no verifier configuration) and paid as a single deliverable (no milestones).
+ */
 export async function buildTerms(fixture: TaskMarketFixture, overrides: Partial<TaskTerms> = {}): Promise<TaskTerms> {
   return {
     poster: fixture.poster.address,
@@ -59,8 +62,11 @@ export async function buildTerms(fixture: TaskMarketFixture, overrides: Partial<
     feeBps: Number(await fixture.market.read.protocolFeeBps()),
     executorKind: ExecutorKind.Any,
     verifier: zeroAddress,
+    verifierFee: 0n,
+    verifierConfigHash: zeroHash,
     capabilitiesHash: hashCapabilities(CAPABILITIES),
     documentHash: DOCUMENT_HASH,
+    milestoneShares: NO_MILESTONES,
     ...overrides,
   };
 }
@@ -96,7 +102,12 @@ export function readTaskCreated(fixture: TaskMarketFixture, receipt: Transaction
   };
 }
 
-/** Posts a task with `createTask` (sending the reward for an ETH task) and recovers it from its event. */
+/** What the poster escrows when creating a task: the reward and the verifier fee. */
+export function escrowOf(terms: TaskTerms): bigint {
+  return terms.reward + terms.verifierFee;
+}
+
+/** Posts a task with `createTask` (sending its escrow for an ETH task) and recovers it from its event. */
 export async function postTask(
   fixture: TaskMarketFixture,
   terms: TaskTerms,
@@ -108,18 +119,18 @@ export async function postTask(
     fixture,
     fixture.market.write.createTask([terms, [...capabilities], documentURI], {
       account: poster.wallet.account,
-      value: terms.token === ETH ? terms.reward : 0n,
+      value: terms.token === ETH ? escrowOf(terms) : 0n,
     }),
   );
   return { ...readTaskCreated(fixture, posted.receipt), posted };
 }
 
-/** Posts an ERC-20 task after approving exactly its reward. */
+/** Posts an ERC-20 task after approving exactly its escrow. */
 export async function postTokenTask(fixture: TaskMarketFixture, terms: TaskTerms): Promise<PostedTask> {
   const poster = partyOf(fixture, terms.poster);
   await send(
     fixture,
-    fixture.token.write.approve([fixture.market.address, terms.reward], { account: poster.wallet.account }),
+    fixture.token.write.approve([fixture.market.address, escrowOf(terms)], { account: poster.wallet.account }),
   );
   return postTask(fixture, terms);
 }

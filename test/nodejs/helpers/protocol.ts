@@ -4,11 +4,26 @@
  * The contracts are built by Hardhat, but `tsc` runs on a clean checkout before any build, so contract instances are
  * typed against a generic ABI and their reads return `unknown`. The types below give those reads a shape; they mirror
  * `contracts/types/TaskTypes.sol` and viem's decoding of it (integers up to 48 bits decode as `number`, wider ones as
- * `bigint`).
+ * `bigint`). `TaskTerms` and the enums come from src/protocol/terms.ts, the single definition every client shares.
  */
 import type { ContractReturnType } from "@nomicfoundation/hardhat-viem/types";
 import { concat, keccak256, stringToHex, zeroAddress } from "viem";
 import type { Address, Hex } from "viem";
+
+import { TaskStatus, type TaskTerms } from "../../../src/protocol/terms.js";
+
+// The protocol's own types live in src/protocol/terms.ts, shared with every other client; re-exported here so that a
+// test imports everything about the protocol from one place.
+export {
+  BPS,
+  ExecutorKind,
+  NO_MILESTONES,
+  TaskStatus,
+  milestoneAmounts,
+  packMilestoneShares,
+  unpackMilestoneShares,
+  type TaskTerms,
+} from "../../../src/protocol/terms.js";
 
 export type TaskMarketContract = ContractReturnType<"TaskMarket">;
 export type ExecutorRegistryContract = ContractReturnType<"ExecutorRegistry">;
@@ -16,23 +31,6 @@ export type MockERC20Contract = ContractReturnType<"MockERC20">;
 export type RejectingExecutorContract = ContractReturnType<"RejectingExecutor">;
 
 export const ETH: Address = zeroAddress;
-
-export const TaskStatus = {
-  None: 0,
-  Posted: 1,
-  Claimed: 2,
-  InProgress: 3,
-  Submitted: 4,
-  Verified: 5,
-  Settled: 6,
-  Cancelled: 7,
-  Expired: 8,
-  Disputed: 9,
-} as const;
-export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
-
-export const ExecutorKind = { Any: 0, Human: 1, Agent: 2 } as const;
-export type ExecutorKind = (typeof ExecutorKind)[keyof typeof ExecutorKind];
 
 export const Eligibility = {
   Eligible: 0,
@@ -42,22 +40,6 @@ export const Eligibility = {
   MissingCapability: 4,
 } as const;
 export type Eligibility = (typeof Eligibility)[keyof typeof Eligibility];
-
-/** `TaskTerms` from `TaskTypes.sol`, field for field. */
-export interface TaskTerms {
-  poster: Address;
-  token: Address;
-  reward: bigint;
-  claimBond: bigint;
-  claimDeadline: number;
-  executionWindow: number;
-  reviewWindow: number;
-  feeBps: number;
-  executorKind: ExecutorKind;
-  verifier: Address;
-  capabilitiesHash: Hex;
-  documentHash: Hex;
-}
 
 export interface TaskState {
   executor: Address;
@@ -155,4 +137,28 @@ export async function accruedFeesOf(market: TaskMarketContract, token: Address):
 
 export async function matchesTerms(market: TaskMarketContract, taskId: bigint, terms: TaskTerms): Promise<boolean> {
   return (await market.read.matchesTerms([taskId, terms])) as boolean;
+}
+
+/** `progressOf`: the milestones settled so far, and when the current hold was placed and its default share. */
+export interface TaskProgress {
+  milestonesVerified: number;
+  heldAt: number;
+  holdShareBps: number;
+}
+
+export async function progressOf(market: TaskMarketContract, taskId: bigint): Promise<TaskProgress> {
+  const [milestonesVerified, heldAt, holdShareBps] = (await market.read.progressOf([taskId])) as readonly [
+    number,
+    number,
+    number,
+  ];
+  return { milestonesVerified, heldAt, holdShareBps };
+}
+
+export async function submissionOf(market: TaskMarketContract, taskId: bigint): Promise<Hex> {
+  return (await market.read.submissionOf([taskId])) as Hex;
+}
+
+export async function unpaidRewardOf(market: TaskMarketContract, taskId: bigint, terms: TaskTerms): Promise<bigint> {
+  return (await market.read.unpaidRewardOf([taskId, terms])) as bigint;
 }

@@ -150,7 +150,6 @@ describe("Happy path", () => {
     before = await balancesOf(fixture, ETH, parties);
     const approved = await send(fixture, market.write.approve([taskId, terms], { account: poster.wallet.account }));
     assertMarketEvents(fixture, approved.receipt, [
-      { eventName: "TaskVerified", args: { taskId, verifier: poster.address } },
       {
         eventName: "TaskSettled",
         args: { taskId, executor: human.address, token: ETH, payout, fee, bondReturned: BOND },
@@ -280,7 +279,6 @@ describe("Happy path", () => {
     before = await balancesOf(fixture, token.address, parties);
     const approved = await send(fixture, market.write.approve([taskId, terms], { account: poster.wallet.account }));
     assertMarketEvents(fixture, approved.receipt, [
-      { eventName: "TaskVerified", args: { taskId, verifier: poster.address } },
       {
         eventName: "TaskSettled",
         args: { taskId, executor: agent.address, token: token.address, payout, fee, bondReturned: BOND },

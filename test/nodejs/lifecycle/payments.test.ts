@@ -100,7 +100,6 @@ describe("Payments", () => {
       let before = await balancesOf(fixture, ETH, parties);
       const approved = await send(fixture, market.write.approve([taskId, terms], { account: poster.wallet.account }));
       assertMarketEvents(fixture, approved.receipt, [
-        { eventName: "TaskVerified", args: { taskId, verifier: poster.address } },
         {
           eventName: "TaskSettled",
           args: { taskId, executor, token: ETH, payout, fee, bondReturned: BOND },

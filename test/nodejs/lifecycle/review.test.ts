@@ -101,7 +101,6 @@ describe("Review", () => {
     before = await balancesOf(fixture, ETH, parties);
     const approved = await send(fixture, market.write.approve([taskId, terms], { account: poster.wallet.account }));
     assertMarketEvents(fixture, approved.receipt, [
-      { eventName: "TaskVerified", args: { taskId, verifier: poster.address } },
       {
         eventName: "TaskSettled",
         args: { taskId, executor: human.address, token: ETH, payout, fee, bondReturned: BOND },
@@ -155,7 +154,6 @@ describe("Review", () => {
     const approved = await send(fixture, market.write.approve([taskId, terms], { account: reviewer.wallet.account }));
     const fee = feeOf(terms.reward, terms.feeBps);
     assertMarketEvents(fixture, approved.receipt, [
-      { eventName: "TaskVerified", args: { taskId, verifier: reviewer.address } },
       {
         eventName: "TaskSettled",
         args: { taskId, executor: human.address, token: ETH, payout: terms.reward - fee, fee, bondReturned: BOND },

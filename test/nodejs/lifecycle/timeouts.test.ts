@@ -95,7 +95,7 @@ describe("Timeouts", () => {
       const before = await balancesOf(fixture, ETH, parties);
       const released = await send(fixture, market.write.release([taskId, terms], { account: stranger.wallet.account }));
       assertMarketEvents(fixture, released.receipt, [
-        { eventName: "TaskVerified", args: { taskId, verifier: zeroAddress } },
+        { eventName: "TaskVerified", args: { taskId } },
         {
           eventName: "TaskSettled",
           args: { taskId, executor: human.address, token: ETH, payout, fee, bondReturned: BOND },
@@ -339,7 +339,6 @@ describe("Timeouts", () => {
       before = await balancesOf(fixture, ETH, parties);
       const approved = await send(fixture, market.write.approve([taskId, terms], { account: poster.wallet.account }));
       assertMarketEvents(fixture, approved.receipt, [
-        { eventName: "TaskVerified", args: { taskId, verifier: poster.address } },
         {
           eventName: "TaskSettled",
           args: { taskId, executor: secondHuman.address, token: ETH, payout, fee, bondReturned: BOND },
