@@ -193,6 +193,12 @@ library Errors {
     /// @notice The task's configuration names no arbitrator: its decisions cannot be disputed.
     error DisputableModule_NoArbitrator(uint256 taskId);
 
+    /// @notice The market no longer holds the contested submission: the contest ran out; close it instead.
+    error DisputableModule_ContestLapsed(uint256 taskId);
+
+    /// @notice There is no refunded arbitration fee to pass on for this dispute.
+    error DisputableModule_NothingToReclaim(address arbitrator, uint256 disputeId);
+
     /// @notice The market still holds the submission: the contest is not over.
     error DisputableModule_ContestStillHeld(uint256 taskId);
 

@@ -166,6 +166,7 @@ contract AttestationModule is DisputableModule, IAttestationModule {
         uint16 medianScore = _checkAttestations(round, config.scored, attestations);
         uint16 executorShareBps = !verdict.approved ? 0 : config.scored ? medianScore : BPS;
         bool contested = config.contestWindow != 0;
+        if (contested) _closeStaleContest(taskId);
         uint256 balanceBefore = terms.verifierFee == 0 ? 0 : _tokenBalance(terms);
 
         if (contested) {

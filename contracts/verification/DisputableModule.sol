@@ -9,6 +9,7 @@ import { SignatureChecker } from "@openzeppelin/contracts/utils/cryptography/Sig
 import { NonReentrant } from "../abstracts/NonReentrant.sol";
 import { IArbitrable } from "../interfaces/arbitration/IArbitrable.sol";
 import { IArbitrator } from "../interfaces/arbitration/IArbitrator.sol";
+import { IPanelArbitrator } from "../interfaces/arbitration/IPanelArbitrator.sol";
 import { ITaskMarket } from "../interfaces/ITaskMarket.sol";
 import { IDisputableModule } from "../interfaces/verification/IDisputableModule.sol";
 import { Errors } from "../libraries/Errors.sol";
@@ -64,6 +65,16 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
     mapping(IArbitrator arbitrator => mapping(uint256 disputeId => uint256 taskId)) private _taskOfDispute;
     mapping(address account => uint256 amount) private _credits;
 
+    /// @dev Who paid each arbitration fee, so that an arbitrator's refund reaches them.
+    struct ArbitrationFee {
+        address payer;
+        uint96 amount;
+    }
+
+    mapping(IArbitrator arbitrator => mapping(uint256 disputeId => ArbitrationFee fee)) private _arbitrationFees;
+    /// @dev Refunds pulled from an arbitrator and not yet passed on; never more than that arbitrator returned.
+    mapping(IArbitrator arbitrator => uint256 amount) private _unassignedRefunds;
+
     /*//////////////////////////////////////////////////////////////
                               CONSTRUCTOR
     //////////////////////////////////////////////////////////////*/
@@ -113,6 +124,7 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
         _checkVerifier(taskId, terms);
         Contest storage contest = _contests[taskId];
         if (contest.phase != ContestPhase.AwaitingRespondent) revert Errors.DisputableModule_InvalidPhase(taskId);
+        _checkHeld(taskId);
         if (msg.sender != contest.respondent) revert Errors.DisputableModule_CallerNotRespondent(taskId, msg.sender);
         if (block.timestamp > contest.deadline) revert Errors.DisputableModule_DeadlinePassed(taskId, contest.deadline);
 
@@ -124,6 +136,7 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
 
         uint256 disputeId = arbitrator.createDispute{ value: cost }(RULING_OPTIONS, extraData);
         _taskOfDispute[arbitrator][disputeId] = taskId;
+        _arbitrationFees[arbitrator][disputeId] = ArbitrationFee({ payer: msg.sender, amount: uint96(cost) });
         uint40 rulingDeadline = uint40(block.timestamp + RULING_PERIOD);
         contest.phase = ContestPhase.Arbitrating;
         contest.arbitratorDisputeId = disputeId;
@@ -142,6 +155,7 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
         Contest memory contest = _contests[taskId];
         if (contest.phase != ContestPhase.AwaitingRespondent) revert Errors.DisputableModule_InvalidPhase(taskId);
         if (block.timestamp <= contest.deadline) revert Errors.DisputableModule_DeadlineNotPassed(taskId, contest.deadline);
+        _checkHeld(taskId);
 
         _endContest(taskId, terms, contest, ContestOutcome.RespondentDefaulted, _claimantWinShare(contest));
     }
@@ -170,6 +184,7 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
         _checkVerifier(taskId, terms);
         Contest memory contest = _contests[taskId];
         if (contest.phase != ContestPhase.Ruled) revert Errors.DisputableModule_InvalidPhase(taskId);
+        _checkHeld(taskId);
 
         _endContest(taskId, terms, contest, ContestOutcome.Ruled, contest.rulingShareBps);
     }
@@ -180,6 +195,7 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
         Contest memory contest = _contests[taskId];
         if (contest.phase != ContestPhase.Arbitrating) revert Errors.DisputableModule_InvalidPhase(taskId);
         if (block.timestamp <= contest.deadline) revert Errors.DisputableModule_DeadlineNotPassed(taskId, contest.deadline);
+        _checkHeld(taskId);
 
         _endContest(taskId, terms, contest, ContestOutcome.ArbitratorSilent, contest.decisionShareBps);
     }
@@ -196,6 +212,7 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
         _checkVerifier(taskId, terms);
         Contest memory contest = _contests[taskId];
         if (contest.phase == ContestPhase.None) revert Errors.DisputableModule_InvalidPhase(taskId);
+        _checkHeld(taskId);
         if (block.timestamp > deadline) revert Errors.DisputableModule_DeadlinePassed(taskId, deadline);
         if (executorShareBps > BPS) revert Errors.DisputableModule_InvalidShare(executorShareBps);
 
@@ -233,6 +250,31 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
     }
 
     /// @inheritdoc IDisputableModule
+    function reclaimArbitrationFee(IPanelArbitrator arbitrator, uint256 disputeId) external override nonReentrant {
+        ArbitrationFee memory fee = _arbitrationFees[arbitrator][disputeId];
+        if (fee.payer == address(0)) revert Errors.DisputableModule_NothingToReclaim(address(arbitrator), disputeId);
+        IPanelArbitrator.PanelDispute memory record = arbitrator.disputeOf(disputeId);
+        if (!record.closed || address(record.arbitrable) != address(this)) {
+            revert Errors.DisputableModule_NothingToReclaim(address(arbitrator), disputeId);
+        }
+        delete _arbitrationFees[arbitrator][disputeId];
+
+        // Pass on only ETH this arbitrator actually returned: its own word on the amount is not enough.
+        if (arbitrator.creditOf(address(this)) != 0) {
+            uint256 balanceBefore = address(this).balance;
+            arbitrator.withdraw();
+            _unassignedRefunds[arbitrator] += address(this).balance - balanceBefore;
+        }
+        uint256 available = _unassignedRefunds[arbitrator];
+        uint256 amount = fee.amount < available ? fee.amount : available;
+        if (amount == 0) revert Errors.DisputableModule_NothingToReclaim(address(arbitrator), disputeId);
+        _unassignedRefunds[arbitrator] = available - amount;
+
+        emit ArbitrationFeeReclaimed(arbitrator, disputeId, fee.payer, amount);
+        _pay(fee.payer, amount);
+    }
+
+    /// @inheritdoc IDisputableModule
     function withdraw() external override nonReentrant {
         uint256 amount = _credits[msg.sender];
         if (amount == 0) revert Errors.DisputableModule_NothingToWithdraw(msg.sender);
@@ -257,8 +299,7 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
         bool rejection,
         uint32 contestWindow
     ) internal {
-        Contest memory previous = _contests[taskId];
-        if (previous.phase != ContestPhase.None) _closeLapsed(taskId, previous);
+        if (_contests[taskId].phase != ContestPhase.None) revert Errors.DisputableModule_InvalidPhase(taskId);
 
         uint40 windowEnd = uint40(block.timestamp) + contestWindow;
         _contests[taskId] = Contest({
@@ -323,6 +364,7 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
     function _acceptRejection(uint256 taskId, TaskTerms calldata terms) internal {
         Contest memory contest = _contests[taskId];
         if (contest.phase != ContestPhase.Open || !contest.rejection) revert Errors.DisputableModule_InvalidPhase(taskId);
+        _checkHeld(taskId);
         if (msg.sender != market.stateOf(taskId).executor) revert Errors.DisputableModule_CallerNotParty(taskId, msg.sender);
 
         delete _contests[taskId];
@@ -425,8 +467,22 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
         _pay(winner, uint256(contest.claimantFee) + 2 * uint256(contest.bond) - treasuryCut);
     }
 
+    /// @dev Closes a contest left from an earlier submission, whose hold ran out in the market (the market settled it
+    /// with the hold's default). A module calls this before deciding on a new submission — which is never held, so
+    /// any contest on record is such a leftover — and before reading balances, as the refunds move ETH.
+    function _closeStaleContest(uint256 taskId) internal {
+        Contest memory previous = _contests[taskId];
+        if (previous.phase != ContestPhase.None) _closeLapsed(taskId, previous);
+    }
+
+    /// @dev Checks that the market still holds the task's submission, so the contest on record is the one running:
+    /// a contest whose hold ran out must not decide a later submission (the next milestone, a resubmission).
+    function _checkHeld(uint256 taskId) internal view {
+        if (market.statusOf(taskId) != TaskStatus.Disputed) revert Errors.DisputableModule_ContestLapsed(taskId);
+    }
+
     /// @dev A contest whose hold ran out in the market: its outcome was settled there; every deposit goes back.
-    function _closeLapsed(uint256 taskId, Contest memory contest) internal {
+    function _closeLapsed(uint256 taskId, Contest memory contest) private {
         delete _contests[taskId];
         emit ContestEnded(taskId, ContestOutcome.Lapsed, contest.decisionShareBps);
         if (contest.phase >= ContestPhase.AwaitingRespondent) {

@@ -40,8 +40,7 @@ contract OptimisticModule is DisputableModule, IOptimisticModule {
         // One challenge per submission: a held submission is already challenged. A contest left from an earlier
         // submission (one the market settled when its hold ran out) is closed first.
         if (state.status != TaskStatus.Submitted) revert Errors.OptimisticModule_NotChallengeable(taskId);
-        Contest memory previous = _contests[taskId];
-        if (previous.phase != ContestPhase.None) _closeLapsed(taskId, previous);
+        _closeStaleContest(taskId);
         uint256 balanceBefore = terms.verifierFee == 0 ? 0 : _tokenBalance(terms);
 
         emit SubmissionChallenged(taskId, msg.sender, config.challengeBond);

@@ -44,6 +44,7 @@ contract ReviewModule is DisputableModule, IReviewModule {
         bytes32 reasonHash
     ) external override nonReentrant {
         _checkReviewer(taskId, terms, config);
+        _closeStaleContest(taskId);
         uint256 balanceBefore = _tokenBalance(terms);
 
         emit ReviewRejected(taskId, msg.sender, reasonHash);
@@ -62,6 +63,7 @@ contract ReviewModule is DisputableModule, IReviewModule {
     ) external override nonReentrant {
         _checkReviewer(taskId, terms, config);
         if (executorShareBps > BPS) revert Errors.DisputableModule_InvalidShare(executorShareBps);
+        _closeStaleContest(taskId);
         uint256 balanceBefore = _tokenBalance(terms);
 
         emit ReviewPartiallyAccepted(taskId, msg.sender, executorShareBps);

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import { IArbitrable } from "../arbitration/IArbitrable.sol";
 import { IArbitrator } from "../arbitration/IArbitrator.sol";
 import { IEvidence } from "../arbitration/IEvidence.sol";
+import { IPanelArbitrator } from "../arbitration/IPanelArbitrator.sol";
 import { TaskTerms } from "../../types/TaskTypes.sol";
 
 /// @title IDisputableModule
@@ -85,6 +86,9 @@ interface IDisputableModule is IArbitrable, IEvidence {
     /// @notice Emitted when the verifier fee the market paid this module is passed on.
     event VerifierFeeForwarded(address indexed token, address indexed to, uint256 amount);
 
+    /// @notice Emitted when a fee an arbitrator refunded (a panel that reached no majority) is passed to its payer.
+    event ArbitrationFeeReclaimed(IArbitrator indexed arbitrator, uint256 indexed disputeId, address indexed payer, uint256 amount);
+
     /// @notice Emitted when a payment out of this contract failed and was credited for {withdraw}.
     event PaymentCredited(address indexed account, uint256 amount);
 
@@ -145,6 +149,10 @@ interface IDisputableModule is IArbitrable, IEvidence {
 
     /// @notice Submits evidence for the task's dispute. Requirements: caller the claimant or the respondent.
     function submitEvidence(uint256 taskId, bytes32 evidenceHash, string calldata evidenceURI) external;
+
+    /// @notice Passes on to the party that paid it the fee of a `PanelArbitrator` dispute closed without a majority,
+    /// which the panel refunds to this contract. Anyone may call it; never pays more than the panel returned.
+    function reclaimArbitrationFee(IPanelArbitrator arbitrator, uint256 disputeId) external;
 
     /// @notice Withdraws ETH credited after a failed payment.
     function withdraw() external;
