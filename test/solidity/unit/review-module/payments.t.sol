@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import { IDisputableModule } from "../../../../contracts/interfaces/verification/IDisputableModule.sol";
+import { IReviewModule } from "../../../../contracts/interfaces/verification/IReviewModule.sol";
+import { Errors } from "../../../../contracts/libraries/Errors.sol";
+import { ExecutorKind, TaskStatus, TaskTerms } from "../../../../contracts/types/TaskTypes.sol";
+import { EthRefusingAccount, Executable, GasHungryAccount, ReentrantAccount } from "../../mocks/AttackReceivers.sol";
+import { BlocklistERC20 } from "../../utils/TestTokens.sol";
+import { ReviewModule_Test } from "./ReviewModuleBase.sol";
+
+/// @notice The module's ETH payments (deposits, bonds, the verifier fee of ETH tasks): pushed with bounded gas and
+/// credited on failure, withdrawable later; and what a party contract re-entering on a payment can do.
+contract ReviewModule_Payments_Unit_Test is ReviewModule_Test {
+    IReviewModule.ReviewConfig internal config;
+    TaskTerms internal terms;
+
+    function setUp() public override {
+        super.setUp();
+        config = contestConfig();
+        terms = reviewTerms(address(0), config);
+    }
+
+    /// @dev Registers the contract `account` as an executor; it claims and submits a new task of `taskTerms`.
+    function submittedBy(address account, TaskTerms memory taskTerms) private returns (uint256 taskId) {
+        vm.deal(account, 10 ether);
+        Executable(account).execute(
+            address(registry),
+            0,
+            abi.encodeCall(registry.register, (ExecutorKind.Human, address(0), noCapabilities(), "ipfs://contract"))
+        );
+        taskId = createTask(taskTerms);
+        Executable(account).execute(
+            address(market),
+            taskTerms.claimBond,
+            abi.encodeCall(market.claim, (taskId, taskTerms, noCapabilities()))
+        );
+        Executable(account).execute(
+            address(market),
+            0,
+            abi.encodeCall(market.submit, (taskId, taskTerms, RESULT_HASH, RESULT_URI))
+        );
+    }
+
+    function disputeFrom(address account, uint256 taskId, TaskTerms memory taskTerms) private {
+        Executable(account).execute(
+            address(module),
+            ARBITRATION_FEE,
+            abi.encodeCall(module.dispute, (taskId, taskTerms, config))
+        );
+    }
+
+    function withdrawFrom(address account) private {
+        Executable(account).execute(address(module), 0, abi.encodeCall(module.withdraw, ()));
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                          CREDITS AND WITHDRAW
+    //////////////////////////////////////////////////////////////*/
+
+    /// A claimant that refuses ETH cannot block the end of its dispute: its deposit is credited, and it withdraws
+    /// it once it accepts ETH.
+    function test_Withdraw_ClaimantThatRefusesEthIsCredited() external {
+        EthRefusingAccount account = new EthRefusingAccount();
+        address claimant = address(account);
+        uint256 taskId = submittedBy(claimant, terms);
+        rejectAs(reviewer, taskId, terms, config);
+        disputeFrom(claimant, taskId, terms);
+        vm.warp(module.contestOf(taskId).deadline + 1);
+
+        vm.expectEmit(address(module));
+        emit IDisputableModule.PaymentCredited(claimant, ARBITRATION_FEE);
+        vm.prank(stranger);
+        module.timeoutRespondent(taskId, terms);
+
+        assertStatus(taskId, TaskStatus.Settled);
+        assertEq(module.creditOf(claimant), ARBITRATION_FEE, "deposit credited");
+        assertEq(address(module).balance, ARBITRATION_FEE, "the module holds only the credit");
+        assertEq(market.creditOf(claimant, address(0)), payoutOf(REWARD, FEE_BPS) + BOND, "market credit too");
+
+        // Still refusing: the withdrawal reverts and the credit stays.
+        vm.expectRevert(
+            abi.encodeWithSelector(Errors.DisputableModule_TransferFailed.selector, claimant, ARBITRATION_FEE)
+        );
+        withdrawFrom(claimant);
+        assertEq(module.creditOf(claimant), ARBITRATION_FEE, "credit kept");
+
+        account.setRefusesEth(false);
+        uint256 before = claimant.balance;
+        withdrawFrom(claimant);
+        assertEq(claimant.balance - before, ARBITRATION_FEE, "withdrawn");
+        assertEq(module.creditOf(claimant), 0, "credit cleared");
+        assertEq(address(module).balance, 0, "module empty");
+
+        vm.expectRevert(abi.encodeWithSelector(Errors.DisputableModule_NothingToWithdraw.selector, claimant));
+        withdrawFrom(claimant);
+    }
+
+    function test_RevertWhen_Withdraw_NothingCredited() external {
+        vm.expectRevert(abi.encodeWithSelector(Errors.DisputableModule_NothingToWithdraw.selector, stranger));
+        vm.prank(stranger);
+        module.withdraw();
+    }
+
+    /// A reviewer that refuses ETH gets its fee credited; the decision goes through.
+    function test_Withdraw_ReviewerThatRefusesEthIsCredited() external {
+        EthRefusingAccount account = new EthRefusingAccount();
+        IReviewModule.ReviewConfig memory accountConfig = immediateConfig();
+        accountConfig.reviewer = address(account);
+        TaskTerms memory accountTerms = reviewTerms(address(0), accountConfig);
+        uint256 taskId = submittedTask(accountTerms);
+
+        vm.expectEmit(address(module));
+        emit IDisputableModule.PaymentCredited(address(account), VERIFIER_FEE);
+        account.execute(address(module), 0, abi.encodeCall(module.approve, (taskId, accountTerms, accountConfig)));
+
+        assertStatus(taskId, TaskStatus.Settled);
+        assertEq(module.creditOf(address(account)), VERIFIER_FEE, "fee credited");
+        account.setRefusesEth(false);
+        withdrawFrom(address(account));
+        assertEq(address(account).balance, VERIFIER_FEE, "fee withdrawn");
+        assertEq(address(module).balance, 0, "module empty");
+    }
+
+    /// An ERC-20 fee is forwarded with `safeTransfer`: a reviewer the token refuses to pay cannot decide (the
+    /// documented behaviour), and silence then releases the payment in full.
+    function test_TokenFee_ReviewerTheTokenRefuses_CannotDecide() external {
+        BlocklistERC20 blocklist = new BlocklistERC20();
+        blocklist.mint(poster, 10 ether);
+        vm.prank(poster);
+        blocklist.approve(address(market), type(uint256).max);
+        blocklist.mint(human, 10 ether);
+        vm.prank(human);
+        blocklist.approve(address(market), type(uint256).max);
+        TaskTerms memory tokenTerms = reviewTerms(address(blocklist), config);
+        uint256 taskId = submittedTask(tokenTerms);
+        blocklist.setBlocked(reviewer, true);
+
+        vm.expectRevert(abi.encodeWithSelector(BlocklistERC20.BlocklistERC20_Blocked.selector, reviewer));
+        approveAs(reviewer, taskId, tokenTerms, config);
+        vm.expectRevert(abi.encodeWithSelector(BlocklistERC20.BlocklistERC20_Blocked.selector, reviewer));
+        rejectAs(reviewer, taskId, tokenTerms, config);
+
+        warpPastReviewDeadline(taskId);
+        market.release(taskId, tokenTerms);
+        assertEq(blocklist.balanceOf(human), 10 ether + payoutOf(REWARD, FEE_BPS), "released in full");
+        assertEq(blocklist.balanceOf(poster), 10 ether - REWARD, "the unearned fee back to the poster");
+        assertEq(blocklist.balanceOf(address(module)), 0, "module");
+    }
+
+    /// A receiver that needs more gas than a push forwards is credited rather than given unbounded gas; with the
+    /// full gas of a withdrawal it is paid.
+    function test_Withdraw_GasHungryClaimantIsCredited() external {
+        GasHungryAccount account = new GasHungryAccount();
+        address claimant = address(account);
+        uint256 taskId = submittedBy(claimant, terms);
+        rejectAs(reviewer, taskId, terms, config);
+        disputeFrom(claimant, taskId, terms);
+        vm.warp(module.contestOf(taskId).deadline + 1);
+
+        module.timeoutRespondent(taskId, terms);
+
+        assertEq(module.creditOf(claimant), ARBITRATION_FEE, "deposit credited");
+        uint256 before = claimant.balance;
+        withdrawFrom(claimant);
+        assertEq(claimant.balance - before, ARBITRATION_FEE, "withdrawn with full gas");
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               REENTRANCY
+    //////////////////////////////////////////////////////////////*/
+
+    /// The executor re-enters `executeRuling` when the market pays it during the ruling's execution: the module is
+    /// locked, the payment still goes through, and nothing is paid twice.
+    function test_Reentrancy_ExecutorReentersExecuteRuling() external {
+        ReentrantAccount account = new ReentrantAccount();
+        address claimant = address(account);
+        uint256 taskId = submittedBy(claimant, terms);
+        rejectAs(reviewer, taskId, terms, config);
+        disputeFrom(claimant, taskId, terms);
+        respondAs(poster, taskId, terms);
+        panelRules(disputeIdOf(taskId), 11);
+        account.arm(address(module), abi.encodeCall(module.executeRuling, (taskId, terms)), 0);
+        Balances memory before = balancesOf(claimant);
+
+        vm.prank(stranger);
+        module.executeRuling(taskId, terms);
+
+        assertEq(account.reentryCount(), 1, "re-entered once");
+        assertFalse(account.reentrySucceeded(), "re-entry failed");
+        assertEq(account.reentryErrorSelector(), Errors.NonReentrant_ReentrantCall.selector, "stopped by the lock");
+        uint256 payout = payoutOf(REWARD, FEE_BPS);
+        assertDeltas(
+            before,
+            balancesOf(claimant),
+            [int256(0), toInt(payout + BOND + ARBITRATION_FEE), 0, 0, -toInt(ARBITRATION_FEE), -toInt(payout + BOND)]
+        );
+        assertEq(module.creditOf(claimant), 0, "nothing credited");
+        assertPhase(taskId, IDisputableModule.ContestPhase.None);
+    }
+
+    /// The claimant re-enters the module when the module itself refunds half its deposit (no market payment comes
+    /// first: the claim bond is zero and the rejection stands): locked again, paid once.
+    function test_Reentrancy_ClaimantReentersOnItsDepositRefund() external {
+        ReentrantAccount account = new ReentrantAccount();
+        address claimant = address(account);
+        TaskTerms memory bondless = reviewTerms(address(0), config);
+        bondless.claimBond = 0;
+        uint256 taskId = submittedBy(claimant, bondless);
+        rejectAs(reviewer, taskId, bondless, config);
+        disputeFrom(claimant, taskId, bondless);
+        respondAs(poster, taskId, bondless);
+        vm.warp(module.contestOf(taskId).deadline + 1);
+        account.arm(address(module), abi.encodeCall(module.timeoutArbitration, (taskId, bondless)), 0);
+        uint256 before = claimant.balance;
+
+        module.timeoutArbitration(taskId, bondless);
+
+        assertEq(account.reentryCount(), 1, "re-entered once");
+        assertEq(account.reentryErrorSelector(), Errors.NonReentrant_ReentrantCall.selector, "stopped by the lock");
+        assertEq(claimant.balance - before, ARBITRATION_FEE / 2, "half the deposit, once");
+        assertEq(address(module).balance, 0, "module empty");
+    }
+
+    /// A credited account re-enters `withdraw` from the withdrawal itself: locked, and the credit is cleared before
+    /// the transfer anyway.
+    function test_Reentrancy_ReentrantWithdraw() external {
+        ReentrantAccount account = new ReentrantAccount();
+        address claimant = address(account);
+        uint256 taskId = submittedBy(claimant, terms);
+        rejectAs(reviewer, taskId, terms, config);
+        disputeFrom(claimant, taskId, terms);
+        vm.warp(module.contestOf(taskId).deadline + 1);
+        account.setRefusesEth(true);
+        module.timeoutRespondent(taskId, terms);
+        assertEq(module.creditOf(claimant), ARBITRATION_FEE, "credited");
+
+        account.setRefusesEth(false);
+        account.arm(address(module), abi.encodeCall(module.withdraw, ()), 0);
+        uint256 before = claimant.balance;
+        withdrawFrom(claimant);
+
+        assertEq(account.reentryErrorSelector(), Errors.NonReentrant_ReentrantCall.selector, "stopped by the lock");
+        assertEq(claimant.balance - before, ARBITRATION_FEE, "paid once");
+        assertEq(module.creditOf(claimant), 0, "credit cleared");
+        assertEq(address(module).balance, 0, "module empty");
+    }
+}
