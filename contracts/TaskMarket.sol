@@ -773,6 +773,7 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
         if (settlement.isLast) {
             // Nothing else in the state matters once the task is settled, the verifier fee flag included.
             task.state.status = TaskStatus.Settled;
+            if (terms.milestoneShares != 0) _progress[taskId].milestonesVerified = uint8(settlement.milestone + 1);
             if (settlement.payout != 0) _executorRecords[executor].completed += 1;
             _posterRecords[terms.poster].settled += 1;
 
@@ -846,8 +847,11 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     /// @dev The part of the reward not yet paid out through verified milestones.
     function _unpaidReward(uint256 taskId, TaskTerms calldata terms) private view returns (uint256) {
         if (terms.milestoneShares == 0) return terms.reward;
+        uint256 lanes = uint256(terms.milestoneShares);
         uint256 verified = _progress[taskId].milestonesVerified;
-        return terms.reward - _paidBefore(terms.reward, uint256(terms.milestoneShares), verified);
+        // The last milestone takes what the rounded-down shares left, so once it is settled nothing is unpaid.
+        if (verified == _milestoneCount(lanes)) return 0;
+        return terms.reward - _paidBefore(terms.reward, lanes, verified);
     }
 
     /// @dev The amount of milestone `index`, and whether it is the last. Every milestone but the last is its share of

@@ -155,7 +155,10 @@ contract AttestationModule is DisputableModule, IAttestationModule {
     ) external override nonReentrant {
         _checkTerms(taskId, terms, configHash(config));
         uint256 count = attestations.length;
-        if (count == 0 || count < config.quorum || count > MAX_QUORUM) {
+        if (config.quorum == 0 || config.quorum > MAX_QUORUM) {
+            revert Errors.AttestationModule_InvalidQuorum(config.quorum, MAX_QUORUM);
+        }
+        if (count < config.quorum || count > MAX_QUORUM) {
             revert Errors.AttestationModule_QuorumNotMet(taskId, count, config.quorum);
         }
         if (config.methodId != bytes32(0) && verdict.methodId != config.methodId) {
@@ -301,7 +304,8 @@ contract AttestationModule is DisputableModule, IAttestationModule {
     //////////////////////////////////////////////////////////////*/
 
     /// @dev Slashes the signers of a verdict that the arbitrator overturned — the side that won is not the side the
-    /// verdict favoured — and pays the slashed bonds to the party who disputed it.
+    /// verdict favoured — and pays the slashed bonds to the side the ruling favoured, the one the verdict wronged
+    /// (which is not always the side that disputed: a party may dispute a verdict in its favour and lose).
     function _afterDispute(
         uint256 taskId,
         Contest memory contest,
@@ -323,7 +327,8 @@ contract AttestationModule is DisputableModule, IAttestationModule {
             slashed += amount;
             emit VerifierSlashed(held.verifierSetId, held.signers[i], taskId, amount);
         }
-        _pay(contest.claimant, slashed);
+        address wronged = rulingForExecutor == contest.claimantForExecutor ? contest.claimant : contest.respondent;
+        _pay(wronged, slashed);
     }
 
     /// @dev Reads what the attestations must bind to: the submission under review, its round and its parties.

@@ -454,7 +454,15 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
             _pay(contest.claimant, uint256(contest.claimantFee) + contest.bond);
             return;
         }
-        if (outcome == ContestOutcome.ArbitratorSilent || outcome == ContestOutcome.Agreed) {
+        if (outcome == ContestOutcome.ArbitratorSilent) {
+            // No one won on the merits: each side takes back what it still has here. The respondent's fee went to
+            // the arbitrator; if the arbitrator refunds it, {reclaimArbitrationFee} passes it back to the respondent.
+            _pay(contest.claimant, uint256(contest.claimantFee) + contest.bond);
+            _pay(contest.respondent, contest.bond);
+            return;
+        }
+        if (outcome == ContestOutcome.Agreed) {
+            // The parties share the cost of the arbitration they started and then settled themselves.
             uint256 half = contest.claimantFee / 2;
             _pay(contest.claimant, half + contest.bond);
             _pay(contest.respondent, contest.claimantFee - half + contest.bond);

@@ -100,7 +100,12 @@ contract ProofModule is IProofModule, VerificationModule, NonReentrant {
         uint256 balanceBefore = _feeTokenBalance(terms);
 
         // A proven result is settled as it is submitted, so a submission under review was made without a proof.
-        emit UnprovenSubmissionRejected(taskId, market.stateOf(taskId).executor, msg.sender, market.submissionOf(taskId));
+        emit UnprovenSubmissionRejected(
+            taskId,
+            market.stateOf(taskId).executor,
+            msg.sender,
+            market.submissionOf(taskId)
+        );
 
         market.reject(taskId, terms, UNPROVEN_REASON);
         _forwardVerifierFee(taskId, terms, balanceBefore);
