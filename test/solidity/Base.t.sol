@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import { Test } from "forge-std/Test.sol";
+import { Test, Vm } from "forge-std/Test.sol";
 
 import { ExecutorRegistry } from "../../contracts/ExecutorRegistry.sol";
 import { TaskMarket } from "../../contracts/TaskMarket.sol";
@@ -126,7 +126,8 @@ abstract contract Base_Test is Test {
     }
 
     function createTask(TaskTerms memory terms, bytes32[] memory capabilities) internal returns (uint256 taskId) {
-        uint256 value = terms.token == address(0) ? terms.reward : 0;
+        // The escrow is the reward plus the verifier fee: in `msg.value` for ETH, pulled by allowance otherwise.
+        uint256 value = terms.token == address(0) ? uint256(terms.reward) + terms.verifierFee : 0;
         vm.prank(terms.poster);
         taskId = market.createTask{ value: value }(terms, capabilities, DOCUMENT_URI);
     }
@@ -253,6 +254,102 @@ abstract contract Base_Test is Test {
         token.mint(account, amount);
         vm.prank(account);
         token.approve(address(market), type(uint256).max);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                         DELEGATED VERIFICATION
+    //////////////////////////////////////////////////////////////*/
+
+    uint128 internal constant VERIFIER_FEE = 0.05 ether;
+    bytes32 internal constant VERIFIER_CONFIG_HASH = keccak256("verifier config");
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant MAX_HOLD_DURATION = 180 days;
+    uint8 internal constant FLAG_REJECTED_AFTER_DEADLINE = 1 << 5;
+    uint8 internal constant FLAG_VERIFIER_PAID = 1 << 6;
+
+    /// @dev Terms reviewed by `reviewer` as a delegated verifier, which earns `VERIFIER_FEE` for its first decision.
+    function delegatedTerms(address rewardToken) internal view returns (TaskTerms memory terms) {
+        terms = defaultTerms(rewardToken);
+        terms.verifier = reviewer;
+        terms.verifierFee = VERIFIER_FEE;
+        terms.verifierConfigHash = VERIFIER_CONFIG_HASH;
+    }
+
+    /// @dev Packs milestone shares into the 16-bit lanes of `TaskTerms.milestoneShares`, the first in the top bits.
+    function packMilestones(uint256[] memory shares) internal pure returns (bytes32) {
+        uint256 lanes;
+        for (uint256 i = 0; i < shares.length; ++i) {
+            lanes |= shares[i] << (256 - 16 * (i + 1));
+        }
+        return bytes32(lanes);
+    }
+
+    function packMilestones(uint256 first, uint256 second) internal pure returns (bytes32) {
+        uint256[] memory shares = new uint256[](2);
+        (shares[0], shares[1]) = (first, second);
+        return packMilestones(shares);
+    }
+
+    function packMilestones(uint256 first, uint256 second, uint256 third) internal pure returns (bytes32) {
+        uint256[] memory shares = new uint256[](3);
+        (shares[0], shares[1], shares[2]) = (first, second, third);
+        return packMilestones(shares);
+    }
+
+    /// @dev The share in basis points of milestone `index` (zero past the last).
+    function milestoneShareOf(bytes32 packed, uint256 index) internal pure returns (uint256) {
+        return (uint256(packed) >> (256 - 16 * (index + 1))) & 0xffff;
+    }
+
+    /// @dev The number of leading non-zero lanes.
+    function milestoneCountOf(bytes32 packed) internal pure returns (uint256 count) {
+        while (count < 16 && milestoneShareOf(packed, count) != 0) ++count;
+    }
+
+    /// @dev The amount of milestone `index`, as the market must compute it: its share of the reward rounded down, the
+    /// last taking what the others left.
+    function milestoneAmountOf(uint256 reward, bytes32 packed, uint256 index) internal pure returns (uint256) {
+        if (index + 1 < milestoneCountOf(packed)) return (milestoneShareOf(packed, index) * reward) / BPS;
+        uint256 paid;
+        for (uint256 i = 0; i < index; ++i) {
+            paid += (milestoneShareOf(packed, i) * reward) / BPS;
+        }
+        return reward - paid;
+    }
+
+    function holdTask(uint256 taskId, TaskTerms memory terms, uint40 until, uint16 defaultShareBps) internal {
+        vm.prank(verifierOf(terms));
+        market.hold(taskId, terms, until, defaultShareBps);
+    }
+
+    function resolveTask(uint256 taskId, TaskTerms memory terms, uint16 executorShareBps) internal {
+        vm.prank(verifierOf(terms));
+        market.resolve(taskId, terms, executorShareBps);
+    }
+
+    function submitVerifiedTask(uint256 taskId, TaskTerms memory terms) internal {
+        vm.prank(verifierOf(terms));
+        market.submitVerified(taskId, terms, RESULT_HASH, RESULT_URI);
+    }
+
+    /// @dev Creates a task that `human` claims and submits, and that its verifier puts on hold until `until`.
+    function heldTask(TaskTerms memory terms, uint40 until, uint16 defaultShareBps) internal returns (uint256 taskId) {
+        taskId = submittedTask(terms);
+        holdTask(taskId, terms, until, defaultShareBps);
+    }
+
+    /// @dev How many events with `topic0` the market emitted among the logs recorded since `vm.recordLogs()`. Reading
+    /// the recorded logs consumes them: count several events with `countMarketEvents(logs, topic0)`.
+    function countMarketEvents(bytes32 topic0) internal returns (uint256) {
+        return countMarketEvents(vm.getRecordedLogs(), topic0);
+    }
+
+    function countMarketEvents(Vm.Log[] memory logs, bytes32 topic0) internal view returns (uint256 count) {
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter == address(market) && logs[i].topics.length != 0 && logs[i].topics[0] == topic0) {
+                ++count;
+            }
+        }
     }
 
     /*//////////////////////////////////////////////////////////////

@@ -130,6 +130,62 @@ contract Reentrancy_Attack_Test is Attack_Base {
     }
 
     /*//////////////////////////////////////////////////////////////
+                          VERIFICATION HOOKS
+    //////////////////////////////////////////////////////////////*/
+
+    /// A delegated verifier that is a contract is paid its fee by push on its first decision, and reenters.
+    /// Defence: `nonReentrant` on `reject` and `approve`; the fee is marked paid before the push.
+    function test_VerifierReentersApproveOnItsFee_IsStoppedAndPaidOnce() external {
+        TaskTerms memory terms = delegatedTerms(address(0));
+        terms.verifier = address(attacker);
+        uint256 taskId = submittedTask(terms);
+        attacker.arm(address(market), abi.encodeCall(ITaskMarket.approve, (taskId, terms)), 0);
+
+        attacker.execute(address(market), 0, abi.encodeCall(ITaskMarket.reject, (taskId, terms, REASON_HASH)));
+
+        assertEq(attacker.reentryCount(), 1, "the callback ran");
+        assertEq(attacker.reentryErrorSelector(), GUARD_ERROR, "stopped by the reentrancy guard");
+        assertEq(address(attacker).balance, VERIFIER_FEE, "the fee, once");
+        assertEq(uint8(market.statusOf(taskId)), uint8(TaskStatus.InProgress), "the rejection stands");
+
+        // Its next decision pays nothing more: there is no fee left to take.
+        submitWork(taskId, terms, human);
+        attacker.arm(address(market), abi.encodeCall(ITaskMarket.approve, (taskId, terms)), 0);
+        attacker.execute(address(market), 0, abi.encodeCall(ITaskMarket.approve, (taskId, terms)));
+        assertEq(attacker.reentryCount(), 1, "no payment reached the verifier again");
+        assertEq(address(attacker).balance, VERIFIER_FEE, "still the fee, once");
+    }
+
+    /// `submit` carries no lock: an executor paid for a milestone may submit the next one from inside the payment.
+    /// Nothing is gained: the task is already back in progress, with the milestone counted, when the push is made.
+    function test_ExecutorReentersSubmitOnAMilestonePayout_OnlyStartsTheNextReview() external {
+        TaskTerms memory terms = ethTerms();
+        terms.milestoneShares = packMilestones(4_000, 6_000);
+        uint256 taskId = createTask(terms);
+        fundAndClaim(taskId, terms, address(attacker));
+        submitWork(taskId, terms, address(attacker));
+        attacker.setProbe(address(market), abi.encodeCall(ITaskMarket.unpaidRewardOf, (taskId, terms)));
+        bytes memory resubmit = abi.encodeCall(ITaskMarket.submit, (taskId, terms, ATTACK_RESULT_HASH, "ipfs://m1"));
+        attacker.arm(address(market), resubmit, 0);
+
+        vm.prank(poster);
+        market.approve(taskId, terms);
+
+        assertTrue(attacker.reentrySucceeded(), "the nested submit went through");
+        assertEq(attacker.probeResult(), 0.6 ether, "the milestone was counted before the payment");
+        uint256 paid = 0.4 ether - feeOf(0.4 ether, FEE_BPS);
+        assertEq(address(attacker).balance, paid, "paid for the first milestone only");
+        assertEq(uint8(market.statusOf(taskId)), uint8(TaskStatus.Submitted), "the second milestone is under review");
+        (uint8 verified, , ) = market.progressOf(taskId);
+        assertEq(verified, 1, "one milestone settled");
+
+        vm.prank(poster);
+        market.approve(taskId, terms);
+        assertEq(address(attacker).balance, REWARD - feeOf(REWARD, FEE_BPS) + BOND, "the whole reward, once");
+        assertEq(address(market).balance, feeOf(REWARD, FEE_BPS), "only fees are left");
+    }
+
+    /*//////////////////////////////////////////////////////////////
                            MALICIOUS TOKEN
     //////////////////////////////////////////////////////////////*/
 

@@ -125,4 +125,33 @@ contract ReviewGriefing_Attack_Test is Attack_Base {
         vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidStatus.selector, taskId, TaskStatus.Verified));
         market.rate(taskId, terms, 5);
     }
+
+    /// A delegated verifier cannot keep a submission on hold, and the escrow locked, for ever by extending the hold.
+    /// Defence: `hold` caps every extension at `MAX_HOLD_DURATION` from when the hold was first placed; once it runs
+    /// out anyone releases the submission with the default share, and the verifier can no longer decide.
+    function test_VerifierExtendingAHold_CannotLockTheEscrowPastTheMaximum() external {
+        TaskTerms memory terms = delegatedTerms(address(0));
+        uint256 taskId = submittedTask(terms);
+        uint256 heldAt = block.timestamp;
+        uint256 latest = heldAt + MAX_HOLD_DURATION;
+        for (uint256 i = 1; i <= 6; ++i) {
+            vm.prank(reviewer);
+            market.hold(taskId, terms, uint40(heldAt + i * 30 days), 7_000);
+            vm.warp(heldAt + i * 30 days - 1 days);
+        }
+        vm.prank(reviewer);
+        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidHoldEnd.selector, uint40(latest + 1), latest));
+        market.hold(taskId, terms, uint40(latest + 1), 7_000);
+
+        vm.warp(latest + 1);
+        vm.prank(reviewer);
+        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidStatus.selector, taskId, TaskStatus.Verified));
+        market.hold(taskId, terms, uint40(latest + 1 days), 7_000);
+
+        uint256 humanBefore = human.balance;
+        vm.prank(stranger);
+        market.release(taskId, terms);
+        uint256 gross = (uint256(REWARD) * 7_000) / BPS;
+        assertEq(human.balance - humanBefore, gross - feeOf(gross, FEE_BPS) + BOND, "the default share and the bond");
+    }
 }

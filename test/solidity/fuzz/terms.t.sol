@@ -16,7 +16,7 @@ contract Terms_Fuzz_Test is Base_Test {
         altered = terms;
         // Adding a non-zero delta modulo the field's range always yields a different value.
         uint256 delta = bound(value, 1, type(uint16).max);
-        field = bound(field, 0, 11);
+        field = bound(field, 0, 14);
         if (field == 0) altered.poster = address(uint160(terms.poster) + uint160(delta));
         else if (field == 1) altered.token = address(uint160(terms.token) + uint160(delta));
         else if (field == 2) altered.reward = terms.reward + uint128(delta);
@@ -27,8 +27,11 @@ contract Terms_Fuzz_Test is Base_Test {
         else if (field == 7) altered.feeBps = uint16((uint256(terms.feeBps) + delta) % 65_536);
         else if (field == 8) altered.executorKind = ExecutorKind((uint256(terms.executorKind) + (delta % 2) + 1) % 3);
         else if (field == 9) altered.verifier = address(uint160(terms.verifier) + uint160(delta));
-        else if (field == 10) altered.capabilitiesHash = bytes32(uint256(terms.capabilitiesHash) ^ delta);
-        else altered.documentHash = bytes32(uint256(terms.documentHash) ^ delta);
+        else if (field == 10) altered.verifierFee = terms.verifierFee + uint128(delta);
+        else if (field == 11) altered.verifierConfigHash = bytes32(uint256(terms.verifierConfigHash) ^ delta);
+        else if (field == 12) altered.capabilitiesHash = bytes32(uint256(terms.capabilitiesHash) ^ delta);
+        else if (field == 13) altered.documentHash = bytes32(uint256(terms.documentHash) ^ delta);
+        else altered.milestoneShares = bytes32(uint256(terms.milestoneShares) ^ delta);
     }
 
     function copy(TaskTerms memory terms) private pure returns (TaskTerms memory) {
@@ -49,6 +52,27 @@ contract Terms_Fuzz_Test is Base_Test {
         market.consentToCancel(taskId, altered);
 
         assertTrue(market.matchesTerms(taskId, terms), "the real terms still match");
+        assertStatus(taskId, TaskStatus.Submitted);
+    }
+
+    function testFuzz_AnyAlteredField_OfDelegatedMilestoneTerms_IsRefused(uint256 field, uint256 value) external {
+        TaskTerms memory terms = delegatedTerms(address(token));
+        terms.milestoneShares = packMilestones(4000, 6000);
+        uint256 taskId = submittedTask(terms);
+        TaskTerms memory altered = alter(copy(terms), field, value);
+
+        assertFalse(market.matchesTerms(taskId, altered), "matchesTerms");
+        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_TermsMismatch.selector, taskId));
+        vm.prank(reviewer);
+        market.hold(taskId, altered, uint40(block.timestamp + 1 days), 5_000);
+        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_TermsMismatch.selector, taskId));
+        vm.prank(reviewer);
+        market.resolve(taskId, altered, 0);
+        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_TermsMismatch.selector, taskId));
+        market.unpaidRewardOf(taskId, altered);
+
+        assertTrue(market.matchesTerms(taskId, terms), "the real terms still match");
+        assertEq(market.unpaidRewardOf(taskId, terms), REWARD, "nothing paid");
         assertStatus(taskId, TaskStatus.Submitted);
     }
 

@@ -13,8 +13,6 @@ import { TaskStore } from "./stores/TaskStore.sol";
 /// @notice The protocol's invariants, checked after every call of random sequences driven by `TaskMarketHandler`.
 /// README.md beside this file states each one in words. Runs and depth come from `hardhat.config.ts`.
 contract TaskMarket_Invariant_Test is Base_Test {
-    uint256 internal constant BPS = 10_000;
-
     TaskStore internal store;
     TaskMarketHandler internal handler;
     BlockableToken internal blockable;
@@ -34,8 +32,9 @@ contract TaskMarket_Invariant_Test is Base_Test {
                                  I1, I2
     //////////////////////////////////////////////////////////////*/
 
-    /// I1: for every token, the market holds at least what it owes: the rewards of open tasks, the bonds it holds,
-    /// every credited balance and the unwithdrawn fees.
+    /// I1: for every token, the market holds at least what it owes: what is left of the escrow of open tasks (the
+    /// reward not yet paid through milestones and the verifier fee not yet earned), the bonds it holds, every
+    /// credited balance and the unwithdrawn fees.
     function invariant_I1_SolvencyPerToken() external view {
         address[] memory tokens = handler.tokens();
         for (uint256 t = 0; t < tokens.length; ++t) {
@@ -84,9 +83,11 @@ contract TaskMarket_Invariant_Test is Base_Test {
                                    I3
     //////////////////////////////////////////////////////////////*/
 
-    /// I3: for every terminal task, what reached the executor + the refund to the poster + the fee equals the reward
-    /// funded, and bonds returned + bonds forfeited equal the bonds locked; before the end, at most those amounts.
-    /// Each settlement, refund and claim also paid each party exactly what the terms say (checked by the handler).
+    /// I3: for every terminal task, what reached the executor + the refunds to the poster + the fees equal the
+    /// reward funded, the verifier fee paid to the verifier or refunded to the poster equals the verifier fee funded,
+    /// and bonds returned + bonds forfeited equal the bonds locked; before the end, what left of the reward is
+    /// exactly the milestones settled, and at most the funded amounts otherwise. Each settlement, refund, decision
+    /// and claim also paid each party exactly what the terms say (checked by the handler).
     function invariant_I3_ConservationPerTask() external view {
         _assertNoViolation(TaskStore.Check.Conservation, "I3");
         uint256 count = store.taskCount();
@@ -94,14 +95,34 @@ contract TaskMarket_Invariant_Test is Base_Test {
             uint256 taskId = store.taskIdAt(i);
             TaskStore.TaskRecord memory record = store.recordOf(taskId);
             uint256 rewardOut = record.rewardToExecutor + record.rewardToPoster + record.feeTaken;
+            uint256 verifierFeeOut = record.verifierFeeToVerifier + record.verifierFeeToPoster;
             uint256 bondsOut = record.bondsToExecutors + record.bondsToPoster;
             string memory task = vm.toString(taskId);
             assertEq(record.rewardIn, record.terms.reward, string.concat("Invariant violation: I3 funded task ", task));
+            assertEq(
+                record.verifierFeeIn,
+                record.terms.verifierFee,
+                string.concat("Invariant violation: I3 verifier fee funded for task ", task)
+            );
             if (record.closed) {
                 assertEq(rewardOut, record.rewardIn, string.concat("Invariant violation: I3 reward of task ", task));
+                assertEq(
+                    verifierFeeOut,
+                    record.verifierFeeIn,
+                    string.concat("Invariant violation: I3 verifier fee of task ", task)
+                );
                 assertEq(bondsOut, record.bondsIn, string.concat("Invariant violation: I3 bonds of task ", task));
             } else {
-                assertLe(rewardOut, record.rewardIn, string.concat("Invariant violation: I3 reward of task ", task));
+                assertEq(
+                    rewardOut,
+                    record.rewardSettled,
+                    string.concat("Invariant violation: I3 reward of open task ", task, " != milestones settled")
+                );
+                assertLe(
+                    verifierFeeOut,
+                    record.verifierFeeIn,
+                    string.concat("Invariant violation: I3 verifier fee of task ", task)
+                );
                 assertLe(bondsOut, record.bondsIn, string.concat("Invariant violation: I3 bonds of task ", task));
             }
         }
@@ -112,24 +133,33 @@ contract TaskMarket_Invariant_Test is Base_Test {
     //////////////////////////////////////////////////////////////*/
 
     /// I4: every change of a task's stored or derived status observed after a call is a documented edge, made by
-    /// the call allowed to make it; terminal states absorb; `Verified` and `Disputed` are never stored; a task is
-    /// in a terminal stored state exactly when a settling, refunding or cancelling call succeeded on it.
+    /// the call allowed to make it; terminal states absorb; `Verified` is never stored (`Disputed` is, by a hold); a
+    /// task is in a terminal stored state exactly when a settling, refunding or cancelling call succeeded on it.
     function invariant_I4_OnlyDocumentedTransitions() external view {
         _assertNoViolation(TaskStore.Check.Transitions, "I4");
         uint256 count = store.taskCount();
         for (uint256 i = 0; i < count; ++i) {
             uint256 taskId = store.taskIdAt(i);
             TaskStatus stored = market.stateOf(taskId).status;
+            TaskStore.TaskRecord memory record = store.recordOf(taskId);
             string memory task = vm.toString(taskId);
             assertTrue(
-                stored != TaskStatus.None && stored != TaskStatus.Verified && stored != TaskStatus.Disputed,
+                stored != TaskStatus.None && stored != TaskStatus.Verified,
                 string.concat("Invariant violation: I4 impossible stored status for task ", task)
+            );
+            assertEq(
+                stored == TaskStatus.Disputed,
+                record.held,
+                string.concat(
+                    "Invariant violation: I4 Disputed without a hold (or a hold not Disputed) for task ",
+                    task
+                )
             );
             bool terminal =
                 stored == TaskStatus.Settled || stored == TaskStatus.Cancelled || stored == TaskStatus.Expired;
             assertEq(
                 terminal,
-                store.recordOf(taskId).closed,
+                record.closed,
                 string.concat("Invariant violation: I4 terminal status without a closing call for task ", task)
             );
             assertEq(
@@ -162,7 +192,8 @@ contract TaskMarket_Invariant_Test is Base_Test {
 
     /// I7: ids are handed out in sequence and never reused (each id still matches the terms it was created with),
     /// `nextTaskId` never decreases; I8: the fee never exceeds the cap, each task's fee is the fee in force at its
-    /// creation, and a settlement takes exactly that fee.
+    /// creation, each settlement takes exactly that fee of the executor's share (the reward, a milestone, a split),
+    /// and a task's fees never exceed the fee on its whole reward.
     function invariant_I7_IdentityAndFees() external view {
         _assertNoViolation(TaskStore.Check.Identity, "I7");
         uint256 count = store.taskCount();
@@ -184,11 +215,16 @@ contract TaskMarket_Invariant_Test is Base_Test {
                 string.concat("Invariant violation: I8 fee not the snapshot for task ", task)
             );
             assertLe(record.terms.feeBps, cap, string.concat("Invariant violation: I8 fee above the cap, task ", task));
-            uint256 expectedFee =
-                market.stateOf(taskId).status == TaskStatus.Settled
-                    ? (uint256(record.terms.reward) * record.terms.feeBps) / BPS
-                    : 0;
-            assertEq(record.feeTaken, expectedFee, string.concat("Invariant violation: I8 fee taken by task ", task));
+            assertEq(
+                record.feeTaken,
+                record.expectedFee,
+                string.concat("Invariant violation: I8 fee taken by task ", task)
+            );
+            assertLe(
+                record.feeTaken,
+                (uint256(record.terms.reward) * record.terms.feeBps) / BPS,
+                string.concat("Invariant violation: I8 fees above the fee on the reward of task ", task)
+            );
         }
     }
 
@@ -196,13 +232,17 @@ contract TaskMarket_Invariant_Test is Base_Test {
                                 HELPERS
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev The rewards of tasks not yet closed and the bonds held, in `rewardToken`, from the store's model.
+    /// @dev What is left of the escrow of tasks not yet closed (the reward not paid through milestones, the verifier
+    /// fee not earned) and the bonds held, in `rewardToken`, from the store's model.
     function _escrowOwed(address rewardToken) private view returns (uint256 owed) {
         uint256 count = store.taskCount();
         for (uint256 i = 0; i < count; ++i) {
             TaskStore.TaskRecord memory record = store.recordOf(store.taskIdAt(i));
             if (record.terms.token != rewardToken) continue;
-            if (!record.closed) owed += record.terms.reward;
+            if (!record.closed) {
+                owed += record.terms.reward - record.rewardSettled;
+                if (!record.verifierPaid) owed += record.terms.verifierFee;
+            }
             if (record.bondHeld) owed += record.terms.claimBond;
         }
     }

@@ -21,9 +21,11 @@ import { BlockableToken } from "../../mocks/WeirdTokens.sol";
 import { TaskStore } from "../stores/TaskStore.sol";
 
 /// @notice Drives random sequences of every TaskMarket operation: tasks in ETH and two ERC-20s (one of them can
-/// blocklist holders) with random rewards, bonds and windows; claims by several registered executors of both kinds;
-/// the whole lifecycle; mutual cancellation; ratings; withdrawals; fee changes, pausing and time passing. A poster
-/// and an executor are contracts that can refuse ETH, so that push payments get credited.
+/// blocklist holders) with random rewards, bonds and windows, some reviewed by a delegated verifier paid a verifier
+/// fee and some paid in milestones; claims by several registered executors of both kinds; the whole lifecycle,
+/// holds, split resolutions and verified submissions included; mutual cancellation; ratings; withdrawals; fee
+/// changes, pausing and time passing. A poster and an executor are contracts that can refuse ETH, so that push
+/// payments get credited.
 ///
 /// Every successful call is measured at its recipients (balance + credit) and booked in the store; anything that
 /// contradicts the terms, the documented transitions or the callers' roles is recorded as a violation (never
@@ -45,7 +47,25 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         Withdraw,
         WithdrawFees,
         PassTime,
-        Admin
+        Admin,
+        Hold,
+        Resolve,
+        SubmitVerified
+    }
+
+    /// @dev What a settlement must pay, from the model: the amount of the submission (the reward or the current
+    /// milestone), the executor's gross share of it, the protocol fee on that share, the rest refunded to the poster,
+    /// the verifier fee paid to the verifier or refunded to the poster, and whether the task ends with it.
+    struct Expected {
+        uint256 amount;
+        uint256 gross;
+        uint256 fee;
+        uint256 payout;
+        uint256 refund;
+        uint256 verifierPayment;
+        uint256 verifierFeeRefund;
+        bool isLast;
+        bool byVerifier;
     }
 
     /// @dev A snapshot of up to three parties' balance and credit in one token, plus the accrued fees.
@@ -63,6 +83,7 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
 
     uint256 internal constant MAX_TASKS = 40;
     uint256 internal constant BPS = 10_000;
+    uint256 internal constant MAX_HOLD_DURATION = 180 days;
     bytes32 internal constant CAPABILITY = keccak256("skill:invariant");
     string internal constant URI = "ipfs://invariant";
     bytes32 internal constant PERMIT_TYPEHASH = keccak256(
@@ -182,7 +203,7 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         bool requiresCapability = (options >> 56) % 2 == 0;
         bool usePermit = terms.token == address(standardToken) && _keys[terms.poster] != 0 && (options >> 64) % 3 == 0;
 
-        _fund(terms.token, terms.poster, terms.reward);
+        _fund(terms.token, terms.poster, uint256(terms.reward) + terms.verifierFee);
         bool paused = market.paused();
         uint16 currentFee = market.protocolFeeBps();
         uint256 nextIdBefore = market.nextTaskId();
@@ -193,15 +214,13 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
             : _create(terms, requiresCapability);
 
         if (!success) {
-            // A creation may fail only while paused, with a stale fee, or from a blocklisted poster.
+            // A creation may fail only while paused, with a stale fee, from a blocklisted poster, or with a verifier
+            // fee and no verifier or invalid milestone shares.
             bool blocked = terms.token == address(blockableToken) && blockableToken.isBlocked(terms.poster);
-            bool excused = paused || terms.feeBps != currentFee || blocked;
+            bool excused = paused || terms.feeBps != currentFee || blocked || !_validTerms(terms);
             if (!excused) _violate(TaskStore.Check.Liveness, 0, "createTask failed", revertData);
         } else {
             if (paused) _violate(TaskStore.Check.Authority, taskId, "createTask succeeded while paused", "");
-            if (terms.feeBps != currentFee) {
-                _violate(TaskStore.Check.Identity, taskId, "createTask accepted a fee other than the current one", "");
-            }
             _bookCreation(taskId, terms, requiresCapability, currentFee, before, nextIdBefore);
             store.countCall(usePermit ? "createTaskWithPermit" : "createTask");
         }
@@ -231,12 +250,57 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         terms.feeBps =
             (options >> 16) % 8 == 0 ? uint16(bound(options >> 24, 0, market.MAX_FEE_BPS())) : market.protocolFeeBps();
         terms.executorKind = ExecutorKind((options >> 40) % 3);
-        terms.verifier = (options >> 48) % 3 == 0 ? _verifier : address(0);
+        terms.verifier = (options >> 48) % 2 == 0 ? _verifier : address(0);
         terms.capabilitiesHash = keccak256(abi.encodePacked(_capabilities((options >> 56) % 2 == 0)));
         terms.documentHash = keccak256(abi.encode("invariant task", store.taskCount(), options));
+        _draftVerification(terms, uint256(keccak256(abi.encode(options, "verification"))));
     }
 
-    /// @dev A creation: the poster paid exactly the reward, and nothing was credited.
+    /// @dev The verifier fee, the configuration hash and the milestones of new terms. Two delegated tasks in three pay
+    /// a verifier fee; one task without a verifier in sixteen proposes one, which the market must refuse. One task in
+    /// three is paid in 2 to 5 milestones, and one such packing in sixteen is broken.
+    function _draftVerification(TaskTerms memory terms, uint256 options) private pure {
+        if (terms.verifier != address(0)) {
+            terms.verifierFee = options % 3 == 0 ? 0 : uint128(bound(options >> 8, 1, 1e22));
+            terms.verifierConfigHash = keccak256(abi.encode("verifier config", options));
+        } else if ((options >> 80) % 16 == 0) {
+            terms.verifierFee = uint128(bound(options >> 8, 1, 1e22));
+        }
+        if ((options >> 88) % 3 == 0) terms.milestoneShares = _draftMilestones(options >> 96);
+    }
+
+    /// @dev 2 to 5 shares, each at least one basis point, summing to 10,000; one packing in sixteen has its first share
+    /// one basis point too high.
+    function _draftMilestones(uint256 seed) private pure returns (bytes32) {
+        uint256 count = 2 + (seed % 4);
+        uint256 lanes;
+        uint256 remaining = BPS;
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 left = count - i - 1;
+            uint256 share = left == 0 ? remaining : 1 + (uint256(keccak256(abi.encode(seed, i))) % (remaining - left));
+            remaining -= share;
+            lanes |= share << (240 - 16 * i);
+        }
+        if ((seed >> 8) % 16 == 0) lanes += 1 << 240;
+        return bytes32(lanes);
+    }
+
+    /// @dev Model: whether the market must accept the verifier fee and the milestone shares of `terms`.
+    function _validTerms(TaskTerms memory terms) private pure returns (bool) {
+        if (terms.verifierFee != 0 && terms.verifier == address(0)) return false;
+        if (terms.milestoneShares == 0) return true;
+        uint256 count = _milestoneCount(terms.milestoneShares);
+        uint256 total;
+        for (uint256 i = 0; i < 16; ++i) {
+            uint256 share = _shareOf(terms.milestoneShares, i);
+            if (i >= count && share != 0) return false;
+            total += share;
+        }
+        return count >= 2 && total == BPS;
+    }
+
+    /// @dev A creation: the terms were valid and carried the current fee, the poster paid exactly the reward and the
+    /// verifier fee, and nothing was credited.
     function _bookCreation(
         uint256 taskId,
         TaskTerms memory terms,
@@ -248,14 +312,21 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         if (taskId != nextIdBefore || store.exists(taskId) || market.nextTaskId() != nextIdBefore + 1) {
             _violate(TaskStore.Check.Identity, taskId, "task id not the next unused id", "");
         }
+        if (terms.feeBps != currentFee) {
+            _violate(TaskStore.Check.Identity, taskId, "createTask accepted a fee other than the current one", "");
+        }
+        if (!_validTerms(terms)) {
+            _violate(TaskStore.Check.Identity, taskId, "createTask accepted an invalid verifier fee or shares", "");
+        }
         Flows memory f = _flows(before, _snapshot(terms.token, terms.poster, address(0)));
         uint256 paidIn = _positive(-f.pushed[0]);
-        if (paidIn != terms.reward || f.credited[0] != 0) {
-            _violate(TaskStore.Check.Conservation, taskId, "createTask did not take exactly the reward", "");
+        if (paidIn != uint256(terms.reward) + terms.verifierFee || f.credited[0] != 0) {
+            _violate(TaskStore.Check.Conservation, taskId, "createTask did not take exactly reward and fee", "");
         }
         store.addTask(taskId, terms, requiresCapability, currentFee);
         TaskStore.TaskRecord memory record = store.recordOf(taskId);
-        record.rewardIn = paidIn;
+        record.verifierFeeIn = paidIn < terms.verifierFee ? paidIn : terms.verifierFee;
+        record.rewardIn = paidIn - record.verifierFeeIn;
         store.setRecord(taskId, record);
         TaskStore.TokenLedger memory ledger = store.ledgerOf(terms.token);
         ledger.deposited += paidIn;
@@ -264,7 +335,7 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
 
     /// @dev The natural next step of a random open task, made by the entitled party. The single-call entry points
     /// below also try wrong states and wrong callers; this one makes sure that runs of the configured depth reach
-    /// submission, review, release and settlement.
+    /// submission, review, holds, release and settlement.
     function advance(uint256 taskSeed, uint256 choiceSeed) external {
         _syncTime();
         // One time in four, pay out a credit first if someone holds one: credits only arise from failed pushes.
@@ -284,13 +355,10 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
             if (choice < 2 && status == TaskStatus.Claimed) _start(taskId, choiceSeed);
             else if (choice < 2) _checkpoint(taskId, choiceSeed, choiceSeed >> 8);
             else if (choice == 2) _consentToCancel(taskId, choiceSeed);
+            else if (choice == 3 && _delegated(taskId)) _submitVerified(taskId, choiceSeed);
             else _submit(taskId, choiceSeed);
-        } else if (status == TaskStatus.Submitted) {
-            // Choices 6 and 7 leave the submission alone, so that some review windows elapse in silence.
-            if (choice < 3) _approve(taskId, choiceSeed);
-            else if (choice == 3) _reject(taskId, choiceSeed);
-            else if (choice == 4) _rejectAfterExecutionDeadline(taskId, choiceSeed);
-            else if (choice == 5) _consentToCancel(taskId, choiceSeed);
+        } else if (status == TaskStatus.Submitted || status == TaskStatus.Disputed) {
+            _advanceReview(taskId, choice, choiceSeed);
         } else if (status == TaskStatus.Verified) {
             _release(taskId, choiceSeed);
         } else if (status == TaskStatus.Expired) {
@@ -298,6 +366,49 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         }
         _honestCalls = false;
         store.countCall("advance");
+    }
+
+    /// @dev A decision on a submission under review or on hold. A delegated verifier also holds and resolves with a
+    /// split. Choices 6 and 7 leave the submission alone, so that some review windows and some holds run out in
+    /// silence; choice 5 lets a hold run out at once and releases the submission.
+    function _advanceReview(uint256 taskId, uint256 choice, uint256 choiceSeed) private {
+        bool delegated = _delegated(taskId);
+        if (market.stateOf(taskId).status == TaskStatus.Disputed) {
+            if (choice == 0) _approve(taskId, choiceSeed);
+            else if (choice == 1) _reject(taskId, choiceSeed);
+            else if (choice == 2) _resolve(taskId, choiceSeed, choiceSeed >> 16);
+            else if (choice == 3) _consentToCancel(taskId, choiceSeed);
+            else if (choice == 4) _hold(taskId, choiceSeed, choiceSeed >> 16);
+            else if (choice == 5) _releaseAfterHold(taskId, choiceSeed);
+        } else if (choice == 0 || (!delegated && (choice == 4 || choice == 5))) {
+            _approve(taskId, choiceSeed);
+        } else if (choice == 1) {
+            _reject(taskId, choiceSeed);
+        } else if (choice == 2) {
+            _rejectAfterExecutionDeadline(taskId, choiceSeed);
+        } else if (choice == 3) {
+            _consentToCancel(taskId, choiceSeed);
+        } else if (choice == 4) {
+            _hold(taskId, choiceSeed, choiceSeed >> 16);
+        } else if (choice == 5) {
+            _resolve(taskId, choiceSeed, choiceSeed >> 16);
+        }
+    }
+
+    /// @dev Lets time run to just past the end of the hold when it is near, then releases the submission: it must
+    /// settle with the hold's default share.
+    function _releaseAfterHold(uint256 taskId, uint256 callerSeed) private {
+        uint256 end = uint256(market.stateOf(taskId).reviewDeadline) + 1;
+        if (end > store.currentTime() && end <= store.currentTime() + 10 days) {
+            store.advanceTime(end - store.currentTime());
+            _syncTime();
+            _afterAction(0, Action.PassTime);
+        }
+        _release(taskId, callerSeed);
+    }
+
+    function _delegated(uint256 taskId) private view returns (bool) {
+        return store.termsOf(taskId).verifier != address(0);
     }
 
     /// @dev Lets time run to just past the execution deadline when the review window lasts longer, then rejects:
@@ -450,8 +561,7 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
 
     function submit(uint256 taskSeed, uint256 callerSeed) external {
         _syncTime();
-        uint256 working = _only(TaskStatus.Claimed) | _only(TaskStatus.InProgress);
-        (bool found, uint256 taskId) = _pickTask(taskSeed, working);
+        (bool found, uint256 taskId) = _pickTask(taskSeed, _working());
         if (found) _submit(taskId, callerSeed);
     }
 
@@ -474,13 +584,43 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         _afterAction(taskId, Action.Submit);
     }
 
+    function submitVerified(uint256 taskSeed, uint256 callerSeed) external {
+        _syncTime();
+        (bool found, uint256 taskId) = _pickTask(taskSeed, _working());
+        if (found) _submitVerified(taskId, callerSeed);
+    }
+
+    /// @dev A result submitted by the delegated verifier on the executor's behalf: accepted at once, as an approval.
+    function _submitVerified(uint256 taskId, uint256 callerSeed) private {
+        TaskStore.TaskRecord memory record = store.recordOf(taskId);
+        TaskStatus derivedBefore = market.statusOf(taskId);
+        address executor = market.stateOf(taskId).executor;
+        (address caller, bool authorized) = _delegatedCallerOr(record.terms, callerSeed);
+        Snapshot memory before = _snapshot3(record.terms.token, executor, record.terms.poster, record.terms.verifier);
+
+        vm.prank(caller);
+        try market.submitVerified(taskId, record.terms, keccak256(abi.encode(taskId, callerSeed)), URI) {
+            if (!authorized) {
+                _violate(TaskStore.Check.Authority, taskId, "submitVerified by a non-delegated verifier", "");
+            }
+            _expectStatusBefore(taskId, "submitVerified", derivedBefore, _working());
+            _bookSettlement(taskId, record, before, executor, _expectedSettlement(record, BPS, true), "submitVerified");
+            store.countCall("submitVerified");
+        } catch (bytes memory revertData) {
+            if (authorized && _isIn(derivedBefore, _working())) {
+                _violate(TaskStore.Check.Liveness, taskId, "submitVerified by the verifier failed", revertData);
+            }
+        }
+        _afterAction(taskId, Action.SubmitVerified);
+    }
+
     /*//////////////////////////////////////////////////////////////
                              VERIFICATION
     //////////////////////////////////////////////////////////////*/
 
     function approve(uint256 taskSeed, uint256 callerSeed) external {
         _syncTime();
-        (bool found, uint256 taskId) = _pickTask(taskSeed, _only(TaskStatus.Submitted));
+        (bool found, uint256 taskId) = _pickTask(taskSeed, _underReview());
         if (found) _approve(taskId, callerSeed);
     }
 
@@ -489,16 +629,16 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         TaskStatus derivedBefore = market.statusOf(taskId);
         address executor = market.stateOf(taskId).executor;
         (address caller, bool authorized) = _callerOr(_verifierOf(record.terms), callerSeed);
-        Snapshot memory before = _snapshot(record.terms.token, executor, record.terms.poster);
+        Snapshot memory before = _snapshot3(record.terms.token, executor, record.terms.poster, record.terms.verifier);
 
         vm.prank(caller);
         try market.approve(taskId, record.terms) {
             if (!authorized) _violate(TaskStore.Check.Authority, taskId, "approve by a non-verifier", "");
-            _expectStatusBefore(taskId, "approve", derivedBefore, _only(TaskStatus.Submitted));
-            _bookSettlement(taskId, record, before, executor, "approve");
-            store.countCall("approve");
+            _expectStatusBefore(taskId, "approve", derivedBefore, _underReview());
+            _bookSettlement(taskId, record, before, executor, _expectedSettlement(record, BPS, true), "approve");
+            store.countCall(derivedBefore == TaskStatus.Disputed ? "approve: on hold" : "approve");
         } catch (bytes memory revertData) {
-            if (authorized && derivedBefore == TaskStatus.Submitted) {
+            if (authorized && _isIn(derivedBefore, _underReview())) {
                 _violate(TaskStore.Check.Liveness, taskId, "approve by the verifier failed", revertData);
             }
         }
@@ -507,33 +647,137 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
 
     function reject(uint256 taskSeed, uint256 callerSeed) external {
         _syncTime();
-        (bool found, uint256 taskId) = _pickTask(taskSeed, _only(TaskStatus.Submitted));
+        (bool found, uint256 taskId) = _pickTask(taskSeed, _underReview());
         if (found) _reject(taskId, callerSeed);
     }
 
     function _reject(uint256 taskId, uint256 callerSeed) private {
-        TaskTerms memory terms = store.termsOf(taskId);
+        TaskStore.TaskRecord memory record = store.recordOf(taskId);
         TaskStatus derivedBefore = market.statusOf(taskId);
-        (address caller, bool authorized) = _callerOr(_verifierOf(terms), callerSeed);
+        (address caller, bool authorized) = _callerOr(_verifierOf(record.terms), callerSeed);
+        Snapshot memory before = _snapshot3(
+            record.terms.token,
+            record.terms.verifier,
+            record.executor,
+            record.terms.poster
+        );
 
         vm.prank(caller);
-        try market.reject(taskId, terms, keccak256(abi.encode("reason", callerSeed))) {
+        try market.reject(taskId, record.terms, keccak256(abi.encode("reason", callerSeed))) {
             if (!authorized) _violate(TaskStore.Check.Authority, taskId, "reject by a non-verifier", "");
-            _expectStatusBefore(taskId, "reject", derivedBefore, _only(TaskStatus.Submitted));
-            TaskStore.TaskRecord memory record = store.recordOf(taskId);
-            // Mined at or after the execution deadline, a rejection leaves the executor no block to resubmit in.
-            if (store.currentTime() >= record.executionDeadline) {
-                record.rejectedLate = true;
-                store.setRecord(taskId, record);
-                store.countCall("reject: after the execution deadline");
-            }
+            _expectStatusBefore(taskId, "reject", derivedBefore, _underReview());
+            _bookRejection(taskId, record, before);
             store.countCall("reject");
         } catch (bytes memory revertData) {
-            if (authorized && derivedBefore == TaskStatus.Submitted) {
+            if (authorized && _isIn(derivedBefore, _underReview())) {
                 _violate(TaskStore.Check.Liveness, taskId, "reject by the verifier failed", revertData);
             }
         }
         _afterAction(taskId, Action.Reject);
+    }
+
+    function hold(uint256 taskSeed, uint256 callerSeed, uint256 argumentsSeed) external {
+        _syncTime();
+        (bool found, uint256 taskId) = _pickTask(taskSeed, _underReview());
+        if (found) _hold(taskId, callerSeed, argumentsSeed);
+    }
+
+    function _hold(uint256 taskId, uint256 callerSeed, uint256 argumentsSeed) private {
+        TaskStore.TaskRecord memory record = store.recordOf(taskId);
+        TaskStatus derivedBefore = market.statusOf(taskId);
+        (address caller, bool authorized) = _delegatedCallerOr(record.terms, callerSeed);
+        // An extension keeps the time the hold was first placed.
+        uint256 heldAt = record.held ? record.heldAt : store.currentTime();
+        (uint40 until, uint16 share, bool valid) = _holdArguments(heldAt, argumentsSeed);
+        Snapshot memory before = _snapshot3(
+            record.terms.token,
+            record.terms.verifier,
+            record.executor,
+            record.terms.poster
+        );
+
+        vm.prank(caller);
+        try market.hold(taskId, record.terms, until, share) {
+            if (!authorized) _violate(TaskStore.Check.Authority, taskId, "hold by a non-delegated verifier", "");
+            if (!valid)
+                _violate(TaskStore.Check.Authority, taskId, "hold accepted an end or a share out of bounds", "");
+            _expectStatusBefore(taskId, "hold", derivedBefore, _underReview());
+            store.countCall(record.held ? "hold: extended" : "hold");
+            (record.held, record.heldAt, record.holdShareBps) = (true, heldAt, share);
+            _checkHold(taskId, record, until);
+            _bookVerifierDecision(taskId, record, before, "hold");
+        } catch (bytes memory revertData) {
+            if (authorized && valid && _isIn(derivedBefore, _underReview())) {
+                _violate(TaskStore.Check.Liveness, taskId, "hold by the delegated verifier failed", revertData);
+            }
+        }
+        _afterAction(taskId, Action.Hold);
+    }
+
+    /// @dev The end and default share of a hold: usually valid — ending within a day, one time in sixteen as
+    /// late as allowed, never past `MAX_HOLD_DURATION` from the first hold — and, outside `advance`, one time in eight
+    /// an end that is not in the future or too late, or a share above 10,000.
+    function _holdArguments(
+        uint256 heldAt,
+        uint256 seed
+    ) private view returns (uint40 until, uint16 share, bool valid) {
+        uint256 currentTime = store.currentTime();
+        uint256 latest = heldAt + MAX_HOLD_DURATION;
+        uint256 end = _oneIn(16, seed, 8) ? latest : currentTime + bound(seed, 1, 1 days);
+        if (end > latest) end = latest;
+        share = uint16(bound(seed >> 64, 0, BPS));
+        if (!_honestCalls && _oneIn(8, seed, 9)) {
+            uint256 kind = (seed >> 128) % 3;
+            if (kind == 0) end = currentTime - ((seed >> 136) % 2);
+            else if (kind == 1) end = latest + 1 + ((seed >> 136) % 1 days);
+            else share = uint16(bound(seed >> 64, BPS + 1, type(uint16).max));
+        }
+        until = uint40(end);
+        valid = end > currentTime && end <= latest && share <= BPS;
+    }
+
+    /// @dev After a hold: the market holds the submission until `until`, from the modelled first hold, with the
+    /// modelled default share.
+    function _checkHold(uint256 taskId, TaskStore.TaskRecord memory record, uint40 until) private {
+        (, uint40 heldAt, uint16 share) = market.progressOf(taskId);
+        TaskState memory state = market.stateOf(taskId);
+        if (heldAt != record.heldAt || share != record.holdShareBps || state.reviewDeadline != until) {
+            _violate(TaskStore.Check.Transitions, taskId, "hold: not held as modelled", "");
+        }
+    }
+
+    function resolve(uint256 taskSeed, uint256 callerSeed, uint256 shareSeed) external {
+        _syncTime();
+        (bool found, uint256 taskId) = _pickTask(taskSeed, _underReview());
+        if (found) _resolve(taskId, callerSeed, shareSeed);
+    }
+
+    function _resolve(uint256 taskId, uint256 callerSeed, uint256 shareSeed) private {
+        TaskStore.TaskRecord memory record = store.recordOf(taskId);
+        TaskStatus derivedBefore = market.statusOf(taskId);
+        address executor = market.stateOf(taskId).executor;
+        (address caller, bool authorized) = _delegatedCallerOr(record.terms, callerSeed);
+        // Outside `advance`, one share in eight is above 10,000 and must be refused.
+        uint16 share = uint16(
+            !_honestCalls && _oneIn(8, shareSeed, 10)
+                ? bound(shareSeed, BPS + 1, type(uint16).max)
+                : bound(shareSeed, 0, BPS)
+        );
+        Snapshot memory before = _snapshot3(record.terms.token, executor, record.terms.poster, record.terms.verifier);
+
+        vm.prank(caller);
+        try market.resolve(taskId, record.terms, share) {
+            if (!authorized) _violate(TaskStore.Check.Authority, taskId, "resolve by a non-delegated verifier", "");
+            if (share > BPS) _violate(TaskStore.Check.Authority, taskId, "resolve accepted a share above 10,000", "");
+            _expectStatusBefore(taskId, "resolve", derivedBefore, _underReview());
+            _bookSettlement(taskId, record, before, executor, _expectedSettlement(record, share, true), "resolve");
+            store.countCall(derivedBefore == TaskStatus.Disputed ? "resolve: on hold" : "resolve");
+        } catch (bytes memory revertData) {
+            if (authorized && share <= BPS && _isIn(derivedBefore, _underReview())) {
+                _violate(TaskStore.Check.Liveness, taskId, "resolve by the delegated verifier failed", revertData);
+            }
+        }
+        _afterAction(taskId, Action.Resolve);
     }
 
     function release(uint256 taskSeed, uint256 callerSeed) external {
@@ -547,13 +791,16 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         TaskStatus derivedBefore = market.statusOf(taskId);
         address executor = market.stateOf(taskId).executor;
         address caller = _accounts[callerSeed % _accounts.length];
-        Snapshot memory before = _snapshot(record.terms.token, executor, record.terms.poster);
+        Snapshot memory before = _snapshot3(record.terms.token, executor, record.terms.poster, record.terms.verifier);
+        // After a hold, the default share named with it; after a review window, the whole amount.
+        Expected memory expected = _expectedSettlement(record, record.held ? record.holdShareBps : BPS, false);
+        string memory label = record.held ? "release: after a hold" : "release";
 
         vm.prank(caller);
         try market.release(taskId, record.terms) {
             _expectStatusBefore(taskId, "release", derivedBefore, _only(TaskStatus.Verified));
-            _bookSettlement(taskId, record, before, executor, "release");
-            store.countCall("release");
+            _bookSettlement(taskId, record, before, executor, expected, "release");
+            store.countCall(label);
         } catch (bytes memory revertData) {
             if (derivedBefore == TaskStatus.Verified) {
                 _violate(TaskStore.Check.Liveness, taskId, "release of a verified task failed", revertData);
@@ -564,13 +811,12 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
 
     function consentToCancel(uint256 taskSeed, uint256 partySeed) external {
         _syncTime();
-        uint256 active = _only(TaskStatus.Claimed) | _only(TaskStatus.InProgress) | _only(TaskStatus.Submitted);
-        (bool found, uint256 taskId) = _pickTask(taskSeed, active);
+        (bool found, uint256 taskId) = _pickTask(taskSeed, _working() | _underReview());
         if (found) _consentToCancel(taskId, partySeed);
     }
 
     function _consentToCancel(uint256 taskId, uint256 partySeed) private {
-        uint256 active = _only(TaskStatus.Claimed) | _only(TaskStatus.InProgress) | _only(TaskStatus.Submitted);
+        uint256 active = _working() | _underReview();
         TaskStore.TaskRecord memory record = store.recordOf(taskId);
         TaskStatus derivedBefore = market.statusOf(taskId);
         address executor = market.stateOf(taskId).executor;
@@ -584,7 +830,11 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
             _expectStatusBefore(taskId, "consentToCancel", derivedBefore, active);
             if (market.stateOf(taskId).status == TaskStatus.Cancelled) {
                 _bookMutualCancel(taskId, record, before);
-                store.countCall("consentToCancel: cancelled");
+                store.countCall(
+                    derivedBefore == TaskStatus.Disputed
+                        ? "consentToCancel: cancelled on hold"
+                        : "consentToCancel: cancelled"
+                );
             } else {
                 store.countCall("consentToCancel: consented");
             }
@@ -731,9 +981,11 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
             vm.prank(owner);
             market.setFeeRecipient(_feeRecipients[valueSeed % 2]);
         } else if (kind == 2 || market.paused()) {
-            // Pausing stops creation: unpause on the next environment change, so that runs keep creating tasks.
+            // Pausing stops creation: unpause on the next environment change, so that runs keep creating tasks. The
+            // status is read before the prank, which the next call (even a view) would consume.
+            bool paused = market.paused();
             vm.prank(owner);
-            if (market.paused()) market.unpause();
+            if (paused) market.unpause();
             else market.pause();
         } else if (kind == 3) {
             (valueSeed % 2 == 0 ? _refusingPoster : _refusingExecutor).setRefusesEth((valueSeed >> 1) % 2 == 0);
@@ -800,8 +1052,9 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         );
     }
 
-    /// @dev A cancellation or an expiry refund: the poster received the reward, and a bond still held for a lapsed
-    /// claim went to the poster or back to its executor (see {_lapsedBond}).
+    /// @dev A cancellation or an expiry refund: the poster received what is left of the escrow — the reward not paid
+    /// through milestones and an unearned verifier fee — and a bond still held for a lapsed claim went to the poster
+    /// or back to its executor (see {_lapsedBond}).
     function _bookRefund(
         uint256 taskId,
         TaskStore.TaskRecord memory record,
@@ -812,13 +1065,14 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         Flows memory f = _flows(before, _snapshot(record.terms.token, record.terms.poster, record.executor));
         if (record.executor == address(0)) (f.pushed[1], f.credited[1]) = (0, 0);
         uint256 toPoster = _received(f.pushed[0], f.credited[0]);
+        (uint256 unpaidReward, uint256 unspentFee) = _escrowLeft(record);
         if (record.closed) {
             _violate(TaskStore.Check.Transitions, taskId, string.concat(action, " of a closed task"), "");
         }
-        if (toPoster != record.terms.reward + forfeit || _received(f.pushed[1], f.credited[1]) != giveBack) {
+        if (toPoster != unpaidReward + unspentFee + forfeit || _received(f.pushed[1], f.credited[1]) != giveBack) {
             _violate(TaskStore.Check.Conservation, taskId, string.concat(action, ": reward or bond not paid"), "");
         }
-        record.rewardToPoster += toPoster > forfeit ? toPoster - forfeit : 0;
+        _bookReturnedEscrow(record, toPoster > forfeit ? toPoster - forfeit : 0, unspentFee);
         record.bondsToPoster += forfeit;
         record.bondsToExecutors += giveBack;
         record.bondHeld = false;
@@ -831,6 +1085,27 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         );
     }
 
+    /// @dev Model: what is left of a task's escrow — the reward not paid through settled milestones, and the verifier
+    /// fee unless the verifier earned it.
+    function _escrowLeft(
+        TaskStore.TaskRecord memory record
+    ) private pure returns (uint256 unpaidReward, uint256 unspentFee) {
+        unpaidReward = record.terms.reward - record.rewardSettled;
+        unspentFee = record.verifierPaid ? 0 : record.terms.verifierFee;
+    }
+
+    /// @dev Books `returned` (measured at the poster) as the unspent verifier fee first, up to `unspentFee`, and the
+    /// reward for the rest.
+    function _bookReturnedEscrow(
+        TaskStore.TaskRecord memory record,
+        uint256 returned,
+        uint256 unspentFee
+    ) private pure {
+        uint256 feePart = returned < unspentFee ? returned : unspentFee;
+        record.verifierFeeToPoster += feePart;
+        record.rewardToPoster += returned - feePart;
+    }
+
     /// @dev Where the bond still held for a lapsed claim goes when the claim is cleared: forfeited to the poster, or
     /// given back to the executor whose submission was rejected at or after its execution deadline.
     function _lapsedBond(TaskStore.TaskRecord memory record) private pure returns (uint256 forfeit, uint256 giveBack) {
@@ -839,56 +1114,196 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         else forfeit = record.terms.claimBond;
     }
 
-    /// @dev A settlement: the executor received the reward minus the snapshotted fee plus its bond; the fee accrued.
+    /// @dev Model: how a settlement made now divides the current submission's amount (see {Expected}), the executor
+    /// getting `shareBps` of it; `byVerifier` when the verifier decided it (and so earns its fee if it has not yet).
+    function _expectedSettlement(
+        TaskStore.TaskRecord memory record,
+        uint256 shareBps,
+        bool byVerifier
+    ) private pure returns (Expected memory e) {
+        (e.amount, e.isLast) = _currentAmount(record);
+        e.gross = (e.amount * shareBps) / BPS;
+        e.fee = (e.gross * record.terms.feeBps) / BPS;
+        e.payout = e.gross - e.fee;
+        e.refund = e.amount - e.gross;
+        e.byVerifier = byVerifier;
+        (, uint256 unspentFee) = _escrowLeft(record);
+        if (byVerifier) e.verifierPayment = unspentFee;
+        else if (e.isLast) e.verifierFeeRefund = unspentFee;
+    }
+
+    /// @dev Model: the amount of the current submission — the reward, or the current milestone's share of it rounded
+    /// down, the last milestone taking what the others left — and whether it is the last.
+    function _currentAmount(TaskStore.TaskRecord memory record) private pure returns (uint256 amount, bool isLast) {
+        bytes32 shares = record.terms.milestoneShares;
+        if (shares == 0) return (record.terms.reward, true);
+        isLast = record.milestonesSettled + 1 >= _milestoneCount(shares);
+        amount =
+            isLast
+                ? record.terms.reward - record.rewardSettled
+                : (_shareOf(shares, record.milestonesSettled) * record.terms.reward) / BPS;
+    }
+
+    function _shareOf(bytes32 shares, uint256 index) private pure returns (uint256) {
+        return (uint256(shares) >> (240 - 16 * index)) & 0xffff;
+    }
+
+    function _milestoneCount(bytes32 shares) private pure returns (uint256 count) {
+        while (count < 16 && _shareOf(shares, count) != 0) ++count;
+    }
+
+    /// @dev A settlement (`before` and the snapshot taken here are of the executor, the poster and the verifier): each
+    /// received exactly what `e` says — the executor its payout, with its bond when the task ends; the poster the
+    /// rest of the amount and an unearned verifier fee; the verifier its fee — and the fee accrued. After an earlier
+    /// milestone the executor works on the next one, with a fresh execution window.
     function _bookSettlement(
         uint256 taskId,
         TaskStore.TaskRecord memory record,
         Snapshot memory before,
         address executor,
+        Expected memory e,
         string memory action
     ) private {
-        Snapshot memory afterwards = _snapshot(record.terms.token, executor, record.terms.poster);
+        Snapshot memory afterwards = _snapshot3(
+            record.terms.token,
+            executor,
+            record.terms.poster,
+            record.terms.verifier
+        );
         Flows memory f = _flows(before, afterwards);
-        uint256 received = _received(f.pushed[0], f.credited[0]);
+        if (record.terms.verifier == address(0)) (f.pushed[2], f.credited[2]) = (0, 0);
+        uint256[3] memory received = [
+            _received(f.pushed[0], f.credited[0]),
+            _received(f.pushed[1], f.credited[1]),
+            _received(f.pushed[2], f.credited[2])
+        ];
         uint256 feeAccrued = afterwards.fees > before.fees ? afterwards.fees - before.fees : 0;
-        uint256 expectedFee = (uint256(record.terms.reward) * record.terms.feeBps) / BPS;
+        uint256 bond = e.isLast ? record.terms.claimBond : 0;
+        _checkSettlement(taskId, record, executor, e, received, action);
+        if (feeAccrued != e.fee || afterwards.fees < before.fees) {
+            _violate(TaskStore.Check.Identity, taskId, string.concat(action, ": fee is not the snapshotted one"), "");
+        }
+        uint256 bondPart = received[0] > bond ? bond : received[0];
+        record.rewardToExecutor += received[0] - bondPart;
+        record.bondsToExecutors += bondPart;
+        _bookReturnedEscrow(record, received[1], e.verifierFeeRefund);
+        record.verifierFeeToVerifier += received[2];
+        record.feeTaken += feeAccrued;
+        record.expectedFee += e.fee;
+        if (e.byVerifier) record.verifierPaid = true;
+        record.held = false;
+        if (e.isLast) {
+            record.bondHeld = false;
+            record.closed = true;
+        } else {
+            record.milestonesSettled += 1;
+            record.rewardSettled += e.amount;
+            record.executionDeadline = store.currentTime() + record.terms.executionWindow;
+            record.rejectedLate = false;
+            store.countCall(string.concat(action, ": milestone"));
+        }
+        store.setRecord(taskId, record);
+        _bookSettlementLedger(record.terms.token, f, feeAccrued);
+    }
+
+    /// @dev The ledger side of a settlement whose flows are of the executor, the poster and the verifier.
+    function _bookSettlementLedger(address tokenAddr, Flows memory f, uint256 feeAccrued) private {
+        _bookLedger(
+            tokenAddr,
+            [uint256(0), _positive(f.pushed[0]) + _positive(f.pushed[2]), _positive(f.pushed[1])],
+            _positive(f.credited[0]) + _positive(f.credited[1]) + _positive(f.credited[2])
+        );
+        TaskStore.TokenLedger memory ledger = store.ledgerOf(tokenAddr);
+        ledger.feesAccrued += feeAccrued;
+        store.setLedger(tokenAddr, ledger);
+    }
+
+    /// @dev The checks of {_bookSettlement}: a claimed task, and each party paid exactly what `e` says.
+    function _checkSettlement(
+        uint256 taskId,
+        TaskStore.TaskRecord memory record,
+        address executor,
+        Expected memory e,
+        uint256[3] memory received,
+        string memory action
+    ) private {
         if (record.closed || !record.bondHeld) {
             _violate(TaskStore.Check.Transitions, taskId, string.concat(action, " of a task without a claim"), "");
         }
-        if (received != record.terms.reward - expectedFee + record.terms.claimBond || executor != record.executor) {
+        uint256 bond = e.isLast ? record.terms.claimBond : 0;
+        if (received[0] != e.payout + bond || executor != record.executor) {
             _violate(TaskStore.Check.Conservation, taskId, string.concat(action, ": executor not paid exactly"), "");
         }
-        if (feeAccrued != expectedFee || afterwards.fees < before.fees) {
-            _violate(TaskStore.Check.Identity, taskId, string.concat(action, ": fee is not the snapshotted one"), "");
+        if (received[1] != e.refund + e.verifierFeeRefund) {
+            _violate(TaskStore.Check.Conservation, taskId, string.concat(action, ": poster not refunded exactly"), "");
         }
-        if (f.pushed[1] != 0 || f.credited[1] != 0) {
-            _violate(TaskStore.Check.Conservation, taskId, string.concat(action, ": the poster was paid"), "");
+        if (received[2] != e.verifierPayment) {
+            _violate(TaskStore.Check.Conservation, taskId, string.concat(action, ": verifier not paid exactly"), "");
         }
-        uint256 bondPart = received > record.terms.claimBond ? record.terms.claimBond : received;
-        record.rewardToExecutor += received - bondPart;
-        record.bondsToExecutors += bondPart;
-        record.feeTaken += feeAccrued;
-        record.bondHeld = false;
-        record.closed = true;
-        store.setRecord(taskId, record);
-        _bookLedger(record.terms.token, [uint256(0), _positive(f.pushed[0]), 0], _positive(f.credited[0]));
-        TaskStore.TokenLedger memory ledger = store.ledgerOf(record.terms.token);
-        ledger.feesAccrued += feeAccrued;
-        store.setLedger(record.terms.token, ledger);
     }
 
-    /// @dev A mutual cancellation: the poster received the reward and the executor its bond.
+    /// @dev A rejection: the time on hold, if any, is given back to the executor; the verifier earns its fee if this
+    /// is its first decision, and nobody else is paid.
+    function _bookRejection(uint256 taskId, TaskStore.TaskRecord memory record, Snapshot memory before) private {
+        uint256 currentTime = store.currentTime();
+        if (record.held) {
+            record.executionDeadline += currentTime - record.heldAt;
+            store.countCall("reject: on hold");
+        }
+        // Mined at or after the execution deadline, a rejection leaves the executor no block to resubmit in.
+        record.rejectedLate = currentTime >= record.executionDeadline;
+        if (record.rejectedLate) store.countCall("reject: after the execution deadline");
+        if (market.stateOf(taskId).executionDeadline != record.executionDeadline) {
+            _violate(TaskStore.Check.Transitions, taskId, "reject: execution deadline not the modelled one", "");
+        }
+        record.held = false;
+        _bookVerifierDecision(taskId, record, before, "reject");
+    }
+
+    /// @dev A decision that settles nothing (a rejection, a hold): `before` and the snapshot taken here are of the
+    /// verifier, the executor and the poster. The verifier receives its fee if this is its first decision; nobody
+    /// else receives anything, and no fee accrues.
+    function _bookVerifierDecision(
+        uint256 taskId,
+        TaskStore.TaskRecord memory record,
+        Snapshot memory before,
+        string memory action
+    ) private {
+        Snapshot memory afterwards = _snapshot3(
+            record.terms.token,
+            record.terms.verifier,
+            record.executor,
+            record.terms.poster
+        );
+        Flows memory f = _flows(before, afterwards);
+        if (record.terms.verifier == address(0)) (f.pushed[0], f.credited[0]) = (0, 0);
+        (, uint256 expected) = _escrowLeft(record);
+        uint256 toVerifier = _received(f.pushed[0], f.credited[0]);
+        bool othersUntouched = f.pushed[1] == 0 && f.credited[1] == 0 && f.pushed[2] == 0 && f.credited[2] == 0;
+        if (toVerifier != expected || !othersUntouched || afterwards.fees != before.fees) {
+            _violate(TaskStore.Check.Conservation, taskId, string.concat(action, ": verifier fee not paid once"), "");
+        }
+        record.verifierPaid = true;
+        record.verifierFeeToVerifier += toVerifier;
+        store.setRecord(taskId, record);
+        _bookLedger(record.terms.token, [uint256(0), _positive(f.pushed[0]), 0], _positive(f.credited[0]));
+    }
+
+    /// @dev A mutual cancellation: the poster received what is left of the escrow (see {_escrowLeft}) and the
+    /// executor its bond.
     function _bookMutualCancel(uint256 taskId, TaskStore.TaskRecord memory record, Snapshot memory before) private {
         Flows memory f = _flows(before, _snapshot(record.terms.token, record.terms.poster, record.executor));
         uint256 toPoster = _received(f.pushed[0], f.credited[0]);
         uint256 toExecutor = _received(f.pushed[1], f.credited[1]);
+        (uint256 unpaidReward, uint256 unspentFee) = _escrowLeft(record);
         if (record.closed) _violate(TaskStore.Check.Transitions, taskId, "mutual cancel of a closed task", "");
-        if (toPoster != record.terms.reward || toExecutor != (record.bondHeld ? record.terms.claimBond : 0)) {
+        if (toPoster != unpaidReward + unspentFee || toExecutor != (record.bondHeld ? record.terms.claimBond : 0)) {
             _violate(TaskStore.Check.Conservation, taskId, "mutual cancel: reward or bond not returned exactly", "");
         }
-        record.rewardToPoster += toPoster;
+        _bookReturnedEscrow(record, toPoster, unspentFee);
         record.bondsToExecutors += toExecutor;
         record.bondHeld = false;
+        record.held = false;
         record.closed = true;
         store.setRecord(taskId, record);
         _bookLedger(
@@ -940,7 +1355,8 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
                 if (!_storedEdgeAllowed(last.stored, stored)) {
                     _violate(TaskStore.Check.Transitions, taskId, _edge("stored", last.stored, stored), "");
                 }
-                if (taskId != actedTaskId || !_actionWrites(action, last.stored, stored)) {
+                bool milestones = store.termsOf(taskId).milestoneShares != 0;
+                if (taskId != actedTaskId || !_actionWrites(action, last.stored, stored, milestones)) {
                     _violate(
                         TaskStore.Check.Transitions,
                         taskId,
@@ -956,23 +1372,30 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         }
     }
 
-    /// @dev The edges between stored statuses: `Verified` is only ever derived, and terminal states absorb.
+    /// @dev The edges between stored statuses: `Verified` is only ever derived, `Disputed` is entered only from
+    /// `Submitted`, and terminal states absorb.
     function _storedEdgeAllowed(TaskStatus from, TaskStatus to) private pure returns (bool) {
         if (from == TaskStatus.None) return to == TaskStatus.Posted;
         if (from == TaskStatus.Posted) {
             return to == TaskStatus.Claimed || to == TaskStatus.Cancelled || to == TaskStatus.Expired;
         }
         if (from == TaskStatus.Claimed || from == TaskStatus.InProgress) {
-            // `InProgress → Claimed` is a new claim after the previous one lapsed.
+            // `InProgress → Claimed` is a new claim after the previous one lapsed; `Settled` a verified submission.
             return
                 to == TaskStatus.Claimed ||
                 to == TaskStatus.InProgress ||
                 to == TaskStatus.Submitted ||
+                to == TaskStatus.Settled ||
                 to == TaskStatus.Cancelled ||
                 to == TaskStatus.Expired;
         }
-        if (from == TaskStatus.Submitted) {
-            return to == TaskStatus.InProgress || to == TaskStatus.Settled || to == TaskStatus.Cancelled;
+        if (from == TaskStatus.Submitted || from == TaskStatus.Disputed) {
+            // `InProgress`: a rejection, or an earlier milestone settled.
+            return
+                to == TaskStatus.InProgress ||
+                to == TaskStatus.Settled ||
+                to == TaskStatus.Cancelled ||
+                (from == TaskStatus.Submitted && to == TaskStatus.Disputed);
         }
         return false;
     }
@@ -987,11 +1410,12 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
             return
                 (from == TaskStatus.Claimed && to == TaskStatus.InProgress) ||
                 to == TaskStatus.Submitted ||
+                to == TaskStatus.Settled ||
                 to == TaskStatus.Cancelled ||
                 to == TaskStatus.Posted ||
                 to == TaskStatus.Expired;
         }
-        if (from == TaskStatus.Submitted) {
+        if (from == TaskStatus.Submitted || from == TaskStatus.Disputed) {
             // `Posted`/`Expired`: a rejection after the execution deadline lapses the claim at once.
             return
                 to == TaskStatus.InProgress ||
@@ -999,30 +1423,35 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
                 to == TaskStatus.Settled ||
                 to == TaskStatus.Cancelled ||
                 to == TaskStatus.Posted ||
-                to == TaskStatus.Expired;
+                to == TaskStatus.Expired ||
+                (from == TaskStatus.Submitted && to == TaskStatus.Disputed);
         }
-        if (from == TaskStatus.Verified) return to == TaskStatus.Settled;
+        // `InProgress`: the release of an earlier milestone.
+        if (from == TaskStatus.Verified) return to == TaskStatus.Settled || to == TaskStatus.InProgress;
         return false;
     }
 
-    /// @dev Which stored edges each call may write.
-    function _actionWrites(Action action, TaskStatus from, TaskStatus to) private pure returns (bool) {
+    /// @dev Which stored edges each call may write; a settlement returns a task paid in `milestones` to `InProgress`
+    /// until its last milestone.
+    function _actionWrites(Action action, TaskStatus from, TaskStatus to, bool milestones) private pure returns (bool) {
         bool working = from == TaskStatus.Claimed || from == TaskStatus.InProgress;
+        bool underReview = from == TaskStatus.Submitted || from == TaskStatus.Disputed;
+        bool settled = to == TaskStatus.Settled || (milestones && to == TaskStatus.InProgress);
         if (action == Action.Create) return from == TaskStatus.None && to == TaskStatus.Posted;
         if (action == Action.Claim) return (from == TaskStatus.Posted || working) && to == TaskStatus.Claimed;
         if (action == Action.Start) return from == TaskStatus.Claimed && to == TaskStatus.InProgress;
         if (action == Action.Submit) return working && to == TaskStatus.Submitted;
-        if (action == Action.Reject) return from == TaskStatus.Submitted && to == TaskStatus.InProgress;
-        if (action == Action.Approve || action == Action.Release) {
-            return from == TaskStatus.Submitted && to == TaskStatus.Settled;
+        if (action == Action.SubmitVerified) return working && settled;
+        if (action == Action.Reject) return underReview && to == TaskStatus.InProgress;
+        if (action == Action.Hold) return from == TaskStatus.Submitted && to == TaskStatus.Disputed;
+        if (action == Action.Approve || action == Action.Resolve || action == Action.Release) {
+            return underReview && settled;
         }
         if (action == Action.Cancel) return (from == TaskStatus.Posted || working) && to == TaskStatus.Cancelled;
         if (action == Action.RefundExpired) {
             return (from == TaskStatus.Posted || working) && to == TaskStatus.Expired;
         }
-        if (action == Action.ConsentToCancel) {
-            return (working || from == TaskStatus.Submitted) && to == TaskStatus.Cancelled;
-        }
+        if (action == Action.ConsentToCancel) return (working || underReview) && to == TaskStatus.Cancelled;
         return false;
     }
 
@@ -1052,7 +1481,7 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         bool requiresCapability
     ) private returns (bool success, uint256 taskId, bytes memory revertData) {
         bytes32[] memory capabilities = _capabilities(requiresCapability);
-        uint256 value = terms.token == address(0) ? terms.reward : 0;
+        uint256 value = terms.token == address(0) ? uint256(terms.reward) + terms.verifierFee : 0;
         if (terms.token != address(0)) {
             vm.prank(terms.poster);
             MockERC20(terms.token).approve(address(market), type(uint256).max);
@@ -1075,12 +1504,13 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         vm.prank(terms.poster);
         standardToken.approve(address(market), 0);
         uint256 deadline = store.currentTime() + 1 days;
+        uint256 funding = uint256(terms.reward) + terms.verifierFee;
         bytes32 structHash = keccak256(
             abi.encode(
                 PERMIT_TYPEHASH,
                 terms.poster,
                 address(market),
-                uint256(terms.reward),
+                funding,
                 standardToken.nonces(terms.poster),
                 deadline
             )
@@ -1090,7 +1520,7 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         (permit.v, permit.r, permit.s) = vm.sign(_keys[terms.poster], digest);
         permit.deadline = deadline;
         if (frontRun) {
-            standardToken.permit(terms.poster, address(market), terms.reward, deadline, permit.v, permit.r, permit.s);
+            standardToken.permit(terms.poster, address(market), funding, deadline, permit.v, permit.r, permit.s);
         }
         bytes32[] memory capabilities = _capabilities(requiresCapability);
         vm.prank(terms.poster);
@@ -1150,6 +1580,15 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
         return statusMask & _only(status) != 0;
     }
 
+    function _working() private pure returns (uint256) {
+        return _only(TaskStatus.Claimed) | _only(TaskStatus.InProgress);
+    }
+
+    /// @dev A submission awaiting a decision: in its review window, or on hold.
+    function _underReview() private pure returns (uint256) {
+        return _only(TaskStatus.Submitted) | _only(TaskStatus.Disputed);
+    }
+
     /// @dev Usually the account entitled to make the call; one time in five, a random account.
     function _callerOr(address entitled, uint256 seed) private view returns (address caller, bool authorized) {
         caller = !_honestCalls && _oneIn(5, seed, 1) ? _accounts[(seed >> 8) % _accounts.length] : entitled;
@@ -1180,6 +1619,16 @@ contract TaskMarketHandler is CommonBase, StdCheats, StdUtils {
 
     function _verifierOf(TaskTerms memory terms) private pure returns (address) {
         return terms.verifier == address(0) ? terms.poster : terms.verifier;
+    }
+
+    /// @dev Like {_callerOr} for the calls of a delegated verifier only (hold, resolve, submitVerified): without one,
+    /// the poster tries, and nobody is entitled.
+    function _delegatedCallerOr(
+        TaskTerms memory terms,
+        uint256 seed
+    ) private view returns (address caller, bool authorized) {
+        (caller, authorized) = _callerOr(_verifierOf(terms), seed);
+        authorized = authorized && terms.verifier != address(0);
     }
 
     function _claimShouldSucceed(

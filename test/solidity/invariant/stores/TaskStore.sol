@@ -32,11 +32,29 @@ contract TaskStore {
         address executor;
         uint256 executionDeadline;
         bool rejectedLate;
+        /// @dev Model: the milestones settled so far and the part of the reward they covered (their amounts: the
+        /// executor's share, the fee on it and the rest refunded), whether the verifier fee has been earned (by a
+        /// first decision of the verifier), and the hold on the current submission: whether there is one, when it
+        /// was first placed and the share it settles with when it runs out.
+        uint256 milestonesSettled;
+        uint256 rewardSettled;
+        bool verifierPaid;
+        bool held;
+        uint256 heldAt;
+        uint16 holdShareBps;
+        /// @dev Model: the protocol fees the task's settlements must have taken.
+        uint256 expectedFee;
+        /// @dev Measured at the parties: what went in and where it went. A task's escrow is its reward and its
+        /// verifier fee; the reward goes to the executor (net of fees), to the fees or back to the poster, and the
+        /// verifier fee to the verifier or back to the poster.
         uint256 rewardIn;
+        uint256 verifierFeeIn;
         uint256 bondsIn;
         uint256 rewardToExecutor;
         uint256 rewardToPoster;
         uint256 feeTaken;
+        uint256 verifierFeeToVerifier;
+        uint256 verifierFeeToPoster;
         uint256 bondsToExecutors;
         uint256 bondsToPoster;
     }

@@ -97,12 +97,13 @@ contract Approve_Unit_Test is Base_Test {
         uint256 humanBefore = human.balance;
         uint256 marketBefore = address(market).balance;
 
-        vm.expectEmit(address(market));
-        emit ITaskMarket.TaskVerified(taskId, poster);
+        // A decision settles at once: `TaskVerified` is only for a release after silence.
+        vm.recordLogs();
         vm.expectEmit(address(market));
         emit ITaskMarket.TaskSettled(taskId, human, address(0), payout, fee, BOND);
         approveAs(poster, taskId, terms);
 
+        assertEq(countMarketEvents(ITaskMarket.TaskVerified.selector), 0, "no TaskVerified");
         assertStatus(taskId, TaskStatus.Settled);
         assertStoredStatus(taskId, TaskStatus.Settled);
         assertEq(fee, 0.025 ether, "2.5 % of 1 ether");
@@ -147,7 +148,14 @@ contract Approve_Unit_Test is Base_Test {
         terms.verifier = reviewer;
         uint256 taskId = submittedTask(terms);
         vm.expectEmit(address(market));
-        emit ITaskMarket.TaskVerified(taskId, reviewer);
+        emit ITaskMarket.TaskSettled(
+            taskId,
+            human,
+            address(0),
+            payoutOf(REWARD, FEE_BPS),
+            feeOf(REWARD, FEE_BPS),
+            BOND
+        );
         approveAs(reviewer, taskId, terms);
         assertStatus(taskId, TaskStatus.Settled);
     }

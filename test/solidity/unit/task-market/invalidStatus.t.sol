@@ -19,7 +19,10 @@ contract InvalidStatus_Unit_Test is Base_Test {
         RefundExpired,
         Cancel,
         ConsentToCancel,
-        Rate
+        Rate,
+        Hold,
+        Resolve,
+        SubmitVerified
     }
 
     uint256 private constant ACTION_COUNT = uint256(type(Action).max) + 1;
@@ -29,13 +32,14 @@ contract InvalidStatus_Unit_Test is Base_Test {
         if (action == Action.Claim || action == Action.Cancel) return status == TaskStatus.Posted;
         if (action == Action.Start) return status == TaskStatus.Claimed;
         if (action == Action.Checkpoint) return status == TaskStatus.InProgress;
-        if (action == Action.Submit) return status == TaskStatus.Claimed || status == TaskStatus.InProgress;
-        if (action == Action.Approve || action == Action.Reject) return status == TaskStatus.Submitted;
+        bool working = status == TaskStatus.Claimed || status == TaskStatus.InProgress;
+        bool underReview = status == TaskStatus.Submitted || status == TaskStatus.Disputed;
+        if (action == Action.Submit || action == Action.SubmitVerified) return working;
+        if (action == Action.Approve || action == Action.Reject) return underReview;
+        if (action == Action.Hold || action == Action.Resolve) return underReview;
         if (action == Action.Release) return status == TaskStatus.Verified;
         if (action == Action.RefundExpired) return status == TaskStatus.Expired && stored != TaskStatus.Expired;
-        if (action == Action.ConsentToCancel) {
-            return status == TaskStatus.Claimed || status == TaskStatus.InProgress || status == TaskStatus.Submitted;
-        }
+        if (action == Action.ConsentToCancel) return working || underReview;
         return status == TaskStatus.Settled; // Rate
     }
 
@@ -54,11 +58,20 @@ contract InvalidStatus_Unit_Test is Base_Test {
             vm.prank(human);
             market.submit(taskId, terms, RESULT_HASH, RESULT_URI);
         } else if (action == Action.Approve) {
-            vm.prank(poster);
+            vm.prank(verifierOf(terms));
             market.approve(taskId, terms);
         } else if (action == Action.Reject) {
-            vm.prank(poster);
+            vm.prank(verifierOf(terms));
             market.reject(taskId, terms, REASON_HASH);
+        } else if (action == Action.Hold) {
+            vm.prank(verifierOf(terms));
+            market.hold(taskId, terms, uint40(block.timestamp + 1 days), 5_000);
+        } else if (action == Action.Resolve) {
+            vm.prank(verifierOf(terms));
+            market.resolve(taskId, terms, 5_000);
+        } else if (action == Action.SubmitVerified) {
+            vm.prank(verifierOf(terms));
+            market.submitVerified(taskId, terms, RESULT_HASH, RESULT_URI);
         } else if (action == Action.Release) {
             vm.prank(stranger);
             market.release(taskId, terms);
@@ -71,7 +84,7 @@ contract InvalidStatus_Unit_Test is Base_Test {
         } else if (action == Action.ConsentToCancel) {
             vm.prank(poster);
             market.consentToCancel(taskId, terms);
-        } else {
+        } else if (action == Action.Rate) {
             vm.prank(poster);
             market.rate(taskId, terms, 5);
         }
@@ -107,26 +120,26 @@ contract InvalidStatus_Unit_Test is Base_Test {
     function test_RevertGiven_Claimed() external {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = claimedTask(terms);
-        checkEveryAction(taskId, terms, TaskStatus.Claimed, ACTION_COUNT - 3);
+        checkEveryAction(taskId, terms, TaskStatus.Claimed, ACTION_COUNT - 4);
     }
 
     function test_RevertGiven_InProgress() external {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = inProgressTask(terms);
-        checkEveryAction(taskId, terms, TaskStatus.InProgress, ACTION_COUNT - 3);
+        checkEveryAction(taskId, terms, TaskStatus.InProgress, ACTION_COUNT - 4);
     }
 
     function test_RevertGiven_InProgressAfterRejection() external {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = submittedTask(terms);
         rejectTask(taskId, terms);
-        checkEveryAction(taskId, terms, TaskStatus.InProgress, ACTION_COUNT - 3);
+        checkEveryAction(taskId, terms, TaskStatus.InProgress, ACTION_COUNT - 4);
     }
 
     function test_RevertGiven_Submitted() external {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = submittedTask(terms);
-        checkEveryAction(taskId, terms, TaskStatus.Submitted, ACTION_COUNT - 3);
+        checkEveryAction(taskId, terms, TaskStatus.Submitted, ACTION_COUNT - 5);
     }
 
     function test_RevertGiven_Verified() external {
@@ -200,5 +213,67 @@ contract InvalidStatus_Unit_Test is Base_Test {
         uint256 taskId = claimedTask(terms);
         vm.warp(uint256(terms.claimDeadline) + 1);
         checkEveryAction(taskId, terms, TaskStatus.Expired, ACTION_COUNT - 1);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                         DELEGATED VERIFICATION
+    //////////////////////////////////////////////////////////////*/
+
+    function test_RevertGiven_ClaimedWithDelegatedVerifier() external {
+        TaskTerms memory terms = delegatedTerms(address(0));
+        uint256 taskId = claimedTask(terms);
+        checkEveryAction(taskId, terms, TaskStatus.Claimed, ACTION_COUNT - 4);
+    }
+
+    function test_RevertGiven_SubmittedWithDelegatedVerifier() external {
+        TaskTerms memory terms = delegatedTerms(address(0));
+        uint256 taskId = submittedTask(terms);
+        checkEveryAction(taskId, terms, TaskStatus.Submitted, ACTION_COUNT - 5);
+    }
+
+    function test_RevertGiven_Disputed() external {
+        TaskTerms memory terms = delegatedTerms(address(0));
+        uint256 taskId = heldTask(terms, uint40(block.timestamp + 1 days), 5_000);
+        checkEveryAction(taskId, terms, TaskStatus.Disputed, ACTION_COUNT - 5);
+    }
+
+    function test_RevertGiven_VerifiedAfterAHold() external {
+        TaskTerms memory terms = delegatedTerms(address(0));
+        uint40 until = uint40(block.timestamp + 1 days);
+        uint256 taskId = heldTask(terms, until, 5_000);
+        vm.warp(uint256(until) + 1);
+        checkEveryAction(taskId, terms, TaskStatus.Verified, ACTION_COUNT - 1);
+    }
+
+    function test_RevertGiven_SettledByResolution() external {
+        TaskTerms memory terms = delegatedTerms(address(0));
+        uint256 taskId = submittedTask(terms);
+        resolveTask(taskId, terms, 2_500);
+        checkEveryAction(taskId, terms, TaskStatus.Settled, ACTION_COUNT - 1);
+    }
+
+    function test_RevertGiven_SettledByVerifiedSubmission() external {
+        TaskTerms memory terms = delegatedTerms(address(0));
+        uint256 taskId = claimedTask(terms);
+        submitVerifiedTask(taskId, terms);
+        checkEveryAction(taskId, terms, TaskStatus.Settled, ACTION_COUNT - 1);
+    }
+
+    function test_RevertGiven_InProgressAfterAMilestone() external {
+        TaskTerms memory terms = delegatedTerms(address(0));
+        terms.milestoneShares = packMilestones(5_000, 5_000);
+        uint256 taskId = submittedTask(terms);
+        approveTask(taskId, terms);
+        checkEveryAction(taskId, terms, TaskStatus.InProgress, ACTION_COUNT - 4);
+    }
+
+    function test_RevertGiven_CancelledOnHold() external {
+        TaskTerms memory terms = delegatedTerms(address(0));
+        uint256 taskId = heldTask(terms, uint40(block.timestamp + 1 days), 5_000);
+        vm.prank(poster);
+        market.consentToCancel(taskId, terms);
+        vm.prank(human);
+        market.consentToCancel(taskId, terms);
+        checkEveryAction(taskId, terms, TaskStatus.Cancelled, ACTION_COUNT);
     }
 }

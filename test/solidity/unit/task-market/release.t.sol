@@ -71,7 +71,7 @@ contract Release_Unit_Test is Base_Test {
         uint256 posterBefore = poster.balance;
 
         vm.expectEmit(address(market));
-        emit ITaskMarket.TaskVerified(taskId, address(0));
+        emit ITaskMarket.TaskVerified(taskId);
         vm.expectEmit(address(market));
         emit ITaskMarket.TaskSettled(taskId, human, address(0), REWARD - fee, fee, BOND);
         releaseAs(stranger, taskId, terms);
