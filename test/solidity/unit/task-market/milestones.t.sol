@@ -565,7 +565,6 @@ contract Milestones_Unit_Test is Base_Test {
     /// the last milestone's amount as unpaid. `_settleSubmission` increments `milestonesVerified` only in the
     /// branch of an earlier milestone. Skipped until the market counts the last milestone too.
     function test_WhenMilestoneTaskSettled_ViewsShouldReportEverythingPaid() external {
-        vm.skip(true);
         TaskTerms memory terms = twoMilestoneTerms();
         uint256 taskId = submittedTask(terms);
         approveTask(taskId, terms);
