@@ -492,7 +492,11 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
     /// @dev A contest whose hold ran out in the market: its outcome was settled there; every deposit goes back.
     function _closeLapsed(uint256 taskId, Contest memory contest) private {
         delete _contests[taskId];
-        emit ContestEnded(taskId, ContestOutcome.Lapsed, contest.decisionShareBps);
+        // What the market settled with: the claimant's win while the respondent had not paid, else the decision.
+        uint16 settledShareBps = contest.phase == ContestPhase.AwaitingRespondent
+            ? _claimantWinShare(contest)
+            : contest.decisionShareBps;
+        emit ContestEnded(taskId, ContestOutcome.Lapsed, settledShareBps);
         if (contest.phase >= ContestPhase.AwaitingRespondent) {
             _pay(contest.claimant, uint256(contest.claimantFee) + contest.bond);
             // The respondent's fee went to the arbitrator; its bond comes back.
@@ -500,15 +504,18 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
         }
     }
 
-    /// @dev The parties, for arbitrators that exclude them from judging (the `PanelArbitrator` format).
+    /// @dev The parties, for arbitrators that exclude them from judging (the `PanelArbitrator` format): the poster,
+    /// both sides, and the operator of an agent executor, which answers for its agent.
     function _arbitratorExtraData(
         TaskTerms calldata terms,
         Contest memory contest
-    ) private pure returns (bytes memory) {
-        address[] memory parties = new address[](3);
+    ) private view returns (bytes memory) {
+        address executor = contest.claimantForExecutor ? contest.claimant : contest.respondent;
+        address[] memory parties = new address[](4);
         parties[0] = terms.poster;
         parties[1] = contest.claimant;
         parties[2] = contest.respondent;
+        parties[3] = market.executorRegistry().operatorOf(executor);
         return abi.encode(parties);
     }
 
