@@ -862,9 +862,10 @@ contract TaskMarket is ITaskMarket, Ownable2Step, Pausable, NonReentrant {
     ) private pure returns (uint256 amount, bool isLast) {
         uint256 lanes = uint256(terms.milestoneShares);
         isLast = index + 1 == _milestoneCount(lanes);
-        amount = isLast
-            ? terms.reward - _paidBefore(terms.reward, lanes, index)
-            : (_milestoneShare(lanes, index) * terms.reward) / BPS_DENOMINATOR;
+        amount =
+            isLast
+                ? terms.reward - _paidBefore(terms.reward, lanes, index)
+                : (_milestoneShare(lanes, index) * terms.reward) / BPS_DENOMINATOR;
     }
 
     function _paidBefore(uint256 reward, uint256 lanes, uint256 index) private pure returns (uint256 paid) {

@@ -22,11 +22,10 @@ contract AttestationModule is DisputableModule, IAttestationModule {
     //////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc IAttestationModule
-    bytes32 public constant override ATTESTATION_TYPEHASH =
-        keccak256(
-            "Attestation(uint256 taskId,uint8 milestone,bytes32 submissionHash,uint40 reviewDeadline,bool approved,"
-            "uint16 scoreBps,bytes32 methodId,bytes32 evidenceHash,uint64 deadline,uint256 nonce)"
-        );
+    bytes32 public constant override ATTESTATION_TYPEHASH = keccak256(
+        "Attestation(uint256 taskId,uint8 milestone,bytes32 submissionHash,uint40 reviewDeadline,bool approved,"
+        "uint16 scoreBps,bytes32 methodId,bytes32 evidenceHash,uint64 deadline,uint256 nonce)"
+    );
 
     /// @inheritdoc IAttestationModule
     uint256 public constant override MAX_QUORUM = 16;
@@ -167,7 +166,12 @@ contract AttestationModule is DisputableModule, IAttestationModule {
 
         Round memory round = _roundOf(taskId, terms, config, verdict);
         uint16 medianScore = _checkAttestations(round, config.scored, attestations);
-        uint16 executorShareBps = !verdict.approved ? 0 : config.scored ? medianScore : BPS;
+        uint16 executorShareBps =
+            !verdict.approved
+                ? 0
+                : config.scored
+                    ? medianScore
+                    : BPS;
         bool contested = config.contestWindow != 0;
         if (contested) _closeStaleContest(taskId);
         uint256 balanceBefore = terms.verifierFee == 0 ? 0 : _tokenBalance(terms);

@@ -46,8 +46,9 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
     uint16 public constant override TREASURY_SHARE_BPS = 1_000;
 
     /// @notice The EIP-712 type of an agreed split.
-    bytes32 public constant SETTLEMENT_TYPEHASH =
-        keccak256("Settlement(uint256 taskId,bytes32 submissionHash,uint16 executorShareBps,uint64 deadline)");
+    bytes32 public constant SETTLEMENT_TYPEHASH = keccak256(
+        "Settlement(uint256 taskId,bytes32 submissionHash,uint16 executorShareBps,uint64 deadline)"
+    );
 
     uint16 internal constant BPS = 10_000;
 
@@ -154,7 +155,8 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
         _checkVerifier(taskId, terms);
         Contest memory contest = _contests[taskId];
         if (contest.phase != ContestPhase.AwaitingRespondent) revert Errors.DisputableModule_InvalidPhase(taskId);
-        if (block.timestamp <= contest.deadline) revert Errors.DisputableModule_DeadlineNotPassed(taskId, contest.deadline);
+        if (block.timestamp <= contest.deadline)
+            revert Errors.DisputableModule_DeadlineNotPassed(taskId, contest.deadline);
         _checkHeld(taskId);
 
         _endContest(taskId, terms, contest, ContestOutcome.RespondentDefaulted, _claimantWinShare(contest));
@@ -165,10 +167,11 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
         IArbitrator arbitrator = IArbitrator(msg.sender);
         uint256 taskId = _taskOfDispute[arbitrator][disputeId];
         Contest storage contest = _contests[taskId];
-        bool current = taskId != 0 &&
-            contest.phase == ContestPhase.Arbitrating &&
-            contest.arbitrator == arbitrator &&
-            contest.arbitratorDisputeId == disputeId;
+        bool current =
+            taskId != 0 &&
+                contest.phase == ContestPhase.Arbitrating &&
+                contest.arbitrator == arbitrator &&
+                contest.arbitratorDisputeId == disputeId;
         if (!current) revert Errors.DisputableModule_UnknownDispute(msg.sender, disputeId);
         if (ruling > RULING_OPTIONS) revert Errors.DisputableModule_InvalidRuling(ruling);
 
@@ -194,7 +197,8 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
         _checkVerifier(taskId, terms);
         Contest memory contest = _contests[taskId];
         if (contest.phase != ContestPhase.Arbitrating) revert Errors.DisputableModule_InvalidPhase(taskId);
-        if (block.timestamp <= contest.deadline) revert Errors.DisputableModule_DeadlineNotPassed(taskId, contest.deadline);
+        if (block.timestamp <= contest.deadline)
+            revert Errors.DisputableModule_DeadlineNotPassed(taskId, contest.deadline);
         _checkHeld(taskId);
 
         _endContest(taskId, terms, contest, ContestOutcome.ArbitratorSilent, contest.decisionShareBps);
@@ -363,9 +367,11 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
     /// and the executor may resubmit.
     function _acceptRejection(uint256 taskId, TaskTerms calldata terms) internal {
         Contest memory contest = _contests[taskId];
-        if (contest.phase != ContestPhase.Open || !contest.rejection) revert Errors.DisputableModule_InvalidPhase(taskId);
+        if (contest.phase != ContestPhase.Open || !contest.rejection)
+            revert Errors.DisputableModule_InvalidPhase(taskId);
         _checkHeld(taskId);
-        if (msg.sender != market.stateOf(taskId).executor) revert Errors.DisputableModule_CallerNotParty(taskId, msg.sender);
+        if (msg.sender != market.stateOf(taskId).executor)
+            revert Errors.DisputableModule_CallerNotParty(taskId, msg.sender);
 
         delete _contests[taskId];
         emit ContestEnded(taskId, ContestOutcome.Accepted, 0);
@@ -493,9 +499,8 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
     function _closeLapsed(uint256 taskId, Contest memory contest) private {
         delete _contests[taskId];
         // What the market settled with: the claimant's win while the respondent had not paid, else the decision.
-        uint16 settledShareBps = contest.phase == ContestPhase.AwaitingRespondent
-            ? _claimantWinShare(contest)
-            : contest.decisionShareBps;
+        uint16 settledShareBps =
+            contest.phase == ContestPhase.AwaitingRespondent ? _claimantWinShare(contest) : contest.decisionShareBps;
         emit ContestEnded(taskId, ContestOutcome.Lapsed, settledShareBps);
         if (contest.phase >= ContestPhase.AwaitingRespondent) {
             _pay(contest.claimant, uint256(contest.claimantFee) + contest.bond);

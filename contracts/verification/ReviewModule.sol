@@ -27,7 +27,11 @@ contract ReviewModule is DisputableModule, IReviewModule {
     }
 
     /// @inheritdoc IReviewModule
-    function approve(uint256 taskId, TaskTerms calldata terms, ReviewConfig calldata config) external override nonReentrant {
+    function approve(
+        uint256 taskId,
+        TaskTerms calldata terms,
+        ReviewConfig calldata config
+    ) external override nonReentrant {
         _checkReviewer(taskId, terms, config);
         uint256 balanceBefore = _tokenBalance(terms);
 

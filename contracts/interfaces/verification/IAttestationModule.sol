@@ -9,9 +9,9 @@ import { IDisputableModule } from "./IDisputableModule.sol";
 /// @notice Multi-party verification: M of the verifiers of an on-chain verifier set sign EIP-712 attestations of a
 /// submission, and anyone submits the signatures to settle it.
 /// @dev Verifier sets: an admin adds, rotates and revokes verifiers; each verifier posts its own bond, and signs only
-/// while it is in the set with at least the bond the task's configuration requires. Leaving the set (revoked, rotated out, or unbonding)
-/// starts `UNBONDING_PERIOD`, after which the bond can be withdrawn: long enough for any contest of its attestations
-/// to end, so an overturned attestation can always be slashed.
+/// while it is in the set with at least the bond the task's configuration requires. Leaving the set (revoked, rotated
+/// out, or unbonding) starts `UNBONDING_PERIOD`, after which the bond can be withdrawn: long enough for any contest of
+/// its attestations to end, so an overturned attestation can always be slashed.
 ///
 /// Attestations bind the chain and this contract (EIP-712 domain), the task, the milestone, the submission's result
 /// hash and its review deadline, so a signature is good for one submission round only: once the verdict is applied

@@ -75,7 +75,12 @@ interface IDisputableModule is IArbitrable, IEvidence {
     );
 
     /// @notice Emitted when the respondent matched the deposit and the arbitrator was seized.
-    event ArbitrationStarted(uint256 indexed taskId, IArbitrator indexed arbitrator, uint256 arbitratorDisputeId, uint40 rulingDeadline);
+    event ArbitrationStarted(
+        uint256 indexed taskId,
+        IArbitrator indexed arbitrator,
+        uint256 arbitratorDisputeId,
+        uint40 rulingDeadline
+    );
 
     /// @notice Emitted when a contest ends with `executorShareBps` for the executor.
     event ContestEnded(uint256 indexed taskId, ContestOutcome outcome, uint16 executorShareBps);
@@ -87,7 +92,12 @@ interface IDisputableModule is IArbitrable, IEvidence {
     event VerifierFeeForwarded(address indexed token, address indexed to, uint256 amount);
 
     /// @notice Emitted when a fee an arbitrator refunded (a panel that reached no majority) is passed to its payer.
-    event ArbitrationFeeReclaimed(IArbitrator indexed arbitrator, uint256 indexed disputeId, address indexed payer, uint256 amount);
+    event ArbitrationFeeReclaimed(
+        IArbitrator indexed arbitrator,
+        uint256 indexed disputeId,
+        address indexed payer,
+        uint256 amount
+    );
 
     /// @notice Emitted when a payment out of this contract failed and was credited for {withdraw}.
     event PaymentCredited(address indexed account, uint256 amount);

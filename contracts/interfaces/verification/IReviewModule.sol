@@ -38,7 +38,12 @@ interface IReviewModule is IDisputableModule {
     function approve(uint256 taskId, TaskTerms calldata terms, ReviewConfig calldata config) external;
 
     /// @notice Rejects the submission under review, at once or after the contest window.
-    function reject(uint256 taskId, TaskTerms calldata terms, ReviewConfig calldata config, bytes32 reasonHash) external;
+    function reject(
+        uint256 taskId,
+        TaskTerms calldata terms,
+        ReviewConfig calldata config,
+        bytes32 reasonHash
+    ) external;
 
     /// @notice Accepts the submission in part: the executor gets `executorShareBps` of its amount, the poster the rest,
     /// at once or after the contest window.
