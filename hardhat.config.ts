@@ -30,7 +30,10 @@ export default defineConfig({
             source,
             { version: SOLC_VERSION, path: SOLC_PATH, settings: deployedSettings },
           ]),
-          ...MODULE_SOURCES.map((source) => [source, { version: SOLC_VERSION, path: SOLC_PATH, settings: moduleSettings }]),
+          ...MODULE_SOURCES.map((source) => [
+            source,
+            { version: SOLC_VERSION, path: SOLC_PATH, settings: moduleSettings },
+          ]),
         ]),
       },
       production: { version: SOLC_VERSION, path: SOLC_PATH, settings: deployedSettings },

@@ -219,9 +219,7 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
   }
 
   const verifierSetId = 1n;
-  await mine(() =>
-    attestation.write.createVerifierSet([deployer.account.address], { account: deployer.account }),
-  );
+  await mine(() => attestation.write.createVerifierSet([deployer.account.address], { account: deployer.account }));
   for (const verifier of verifiers) {
     await mine(() =>
       attestation.write.addVerifier([verifierSetId, verifier.account.address], { account: deployer.account }),
