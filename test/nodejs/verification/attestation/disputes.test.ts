@@ -259,10 +259,12 @@ describe("AttestationModule: held verdicts, contests and disputes", () => {
     const respondedAt = await timestampOf(fixture, responded);
     assert.equal(contest.phase, ContestPhase.Arbitrating);
     assert.equal(contest.deadline, respondedAt + RULING_PERIOD);
+    // The poster, the claimant, the respondent, and the executor's operator (none: the executor is not an agent).
     assert.deepEqual(await arbitrator.read.partiesOf([contest.arbitratorDisputeId]), [
       poster.address,
       executor.address,
       poster.address,
+      "0x0000000000000000000000000000000000000000",
     ]);
     // Evidence from both sides.
     await module.write.submitEvidence([task.taskId, SECOND_RESULT_HASH, "ipfs://bafyevidence"], {

@@ -462,14 +462,21 @@ describe("AttestationModule: rejected signatures and verdicts", () => {
     it("checks the configuration a task committed to: at least one attestation, and a valid contest", async () => {
       const fixture = await networkHelpers.loadFixture(deployAttestationFixture);
       const [verifier] = fixture.verifiers;
-      // The market does not read the configuration, so a task can commit to any. A quorum of 0 still needs one
-      // attestation; a quorum above MAX_QUORUM can never be met.
+      // The market does not read the configuration, so a task can commit to any; the module refuses a quorum of 0 or
+      // above MAX_QUORUM on every verdict, so such a task is settled by its review window, never by a verdict.
       const noQuorum = await taskUnderReview(fixture, immediateConfig(fixture, { quorum: 0 }));
-      await assertVerdictReverts(fixture, noQuorum, [], "AttestationModule_QuorumNotMet", [noQuorum.taskId, 0n, 0n]);
-      await assertSettles(fixture, noQuorum, [await attest(fixture, noQuorum, verifier)]);
+      await assertVerdictReverts(
+        fixture,
+        noQuorum,
+        [await attest(fixture, noQuorum, verifier)],
+        "AttestationModule_InvalidQuorum",
+        [0n, 16n],
+      );
       const huge = await taskUnderReview(fixture, immediateConfig(fixture, { quorum: 17 }));
       const six = await attestAll(fixture, huge, fixture.verifiers);
-      await assertVerdictReverts(fixture, huge, six, "AttestationModule_QuorumNotMet", [huge.taskId, 6n, 17n]);
+      await assertVerdictReverts(fixture, huge, six, "AttestationModule_InvalidQuorum", [17n, 16n]);
+      const one = await taskUnderReview(fixture, immediateConfig(fixture, { quorum: 1 }));
+      await assertVerdictReverts(fixture, one, [], "AttestationModule_QuorumNotMet", [one.taskId, 0n, 1n]);
 
       // A held verdict needs a valid contest configuration.
       const invalid: [Partial<AttestationConfig>, string, unknown[]][] = [

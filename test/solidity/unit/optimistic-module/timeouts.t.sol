@@ -118,9 +118,10 @@ contract Timeouts_Unit_Test is OptimisticModule_Test {
                           TIMEOUT ARBITRATION
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev A silent arbitrator leaves the submission standing; no one won on the merits, so each side gets its bond
-    /// back and the claimant's fee is split (the respondent's paid the arbitrator).
-    function test_WhenArbitratorIsSilent_TheSubmissionShouldStandAndDepositsSplit() external {
+    /// @dev A silent arbitrator leaves the submission standing; no one won on the merits, so each side gets back what
+    /// the module still holds of its deposit: the claimant its fee and bond, the respondent its bond (its fee paid the
+    /// arbitrator).
+    function test_WhenArbitratorIsSilent_TheSubmissionShouldStandAndDepositsReturn() external {
         TaskTerms memory terms = optimisticTerms(address(0));
         uint256 taskId = arbitratedTask(terms);
         // One arbiter votes: no majority, no ruling.
@@ -130,7 +131,6 @@ contract Timeouts_Unit_Test is OptimisticModule_Test {
         uint40 rulingDeadline = module.contestOf(taskId).deadline;
         vm.warp(uint256(rulingDeadline) + 1);
         (uint256 payout, uint256 fee, ) = splitOf(REWARD, BPS);
-        uint256 half = ARBITRATION_FEE / 2;
         Balances memory before = ethBalances();
 
         vm.expectEmit(address(module));
@@ -146,8 +146,8 @@ contract Timeouts_Unit_Test is OptimisticModule_Test {
             before,
             Deltas({
                 poster: 0,
-                executor: signed(payout + BOND + (ARBITRATION_FEE - half) + CHALLENGE_BOND),
-                challenger: signed(half + CHALLENGE_BOND),
+                executor: signed(payout + BOND + CHALLENGE_BOND),
+                challenger: signed(ARBITRATION_FEE + CHALLENGE_BOND),
                 treasury: 0,
                 market: -signed(payout + BOND),
                 module: -signed(ARBITRATION_FEE + 2 * uint256(CHALLENGE_BOND)),
@@ -204,7 +204,7 @@ contract Timeouts_Unit_Test is OptimisticModule_Test {
     //////////////////////////////////////////////////////////////*/
 
     /// @dev A panel that reaches no majority refunds the fee to the module, which passes it on to the executor, whose
-    /// deposit paid it: with the silent-arbitrator split, every wei of both deposits ends with the two sides.
+    /// deposit paid it: every wei of both deposits ends with the side that paid it.
     function test_WhenPanelRefundsAnUnresolvedDispute_TheFeeShouldReachTheExecutor() external {
         TaskTerms memory terms = optimisticTerms(address(0));
         uint256 taskId = arbitratedTask(terms);
@@ -214,7 +214,6 @@ contract Timeouts_Unit_Test is OptimisticModule_Test {
         assertEq(panel.creditOf(address(module)), ARBITRATION_FEE, "refund credited to the module");
         vm.warp(uint256(module.contestOf(taskId).deadline) + 1);
         (uint256 payout, , ) = splitOf(REWARD, BPS);
-        uint256 half = ARBITRATION_FEE / 2;
         Balances memory before = ethBalances();
 
         module.timeoutArbitration(taskId, terms);
@@ -227,8 +226,8 @@ contract Timeouts_Unit_Test is OptimisticModule_Test {
             before,
             Deltas({
                 poster: 0,
-                executor: signed(payout + BOND + (ARBITRATION_FEE - half) + CHALLENGE_BOND + ARBITRATION_FEE),
-                challenger: signed(half + CHALLENGE_BOND),
+                executor: signed(payout + BOND + CHALLENGE_BOND + ARBITRATION_FEE),
+                challenger: signed(ARBITRATION_FEE + CHALLENGE_BOND),
                 treasury: 0,
                 market: -signed(payout + BOND),
                 module: -signed(ARBITRATION_FEE + 2 * uint256(CHALLENGE_BOND)),

@@ -248,9 +248,10 @@ contract ReviewModule_Arbitration_Unit_Test is ReviewModule_Test {
                           TIMEOUT ARBITRATION
     //////////////////////////////////////////////////////////////*/
 
-    /// The arbitrator stays silent past the ruling period: the decision stands and the claimant's deposit is split
-    /// evenly, no one having won on the merits.
-    function test_TimeoutArbitration_DecisionStandsAndTheClaimantFeeIsSplit() external {
+    /// The arbitrator stays silent past the ruling period: the decision stands and, no one having won on the merits,
+    /// each side takes back what it still has in the module — the claimant its deposit; the respondent's paid the
+    /// arbitrator.
+    function test_TimeoutArbitration_DecisionStandsAndEachSideKeepsItsDeposit() external {
         uint16 decision = 4_000;
         uint256 taskId = partiallyAcceptedTask(terms, config, decision);
         Balances memory before = balancesOf(human);
@@ -271,28 +272,21 @@ contract ReviewModule_Arbitration_Unit_Test is ReviewModule_Test {
         vm.prank(stranger);
         module.timeoutArbitration(taskId, terms);
 
-        uint256 half = ARBITRATION_FEE / 2;
         int256 fee = toInt(ARBITRATION_FEE);
         uint256 payout = executorPayoutOf(REWARD, decision);
         uint256 refund = posterRefundOf(REWARD, decision);
         assertDeltas(
             before,
             balancesOf(human),
-            [
-                toInt(refund) - fee + toInt(ARBITRATION_FEE - half),
-                toInt(payout + BOND) - fee + toInt(half),
-                0,
-                fee,
-                0,
-                -toInt(payout + refund + BOND)
-            ]
+            [toInt(refund) - fee, toInt(payout + BOND), 0, fee, 0, -toInt(payout + refund + BOND)]
         );
         assertEq(address(module).balance, 0, "module empty");
         assertEq(market.executorRecordOf(human).disputesLost, 1, "40 % is a dispute lost");
     }
 
-    /// An odd deposit: the claimant gets the half rounded down, the respondent the rest; no wei stays behind.
-    function test_TimeoutArbitration_OddFeeSplitsWithoutDust() external {
+    /// An odd fee: the claimant gets its whole deposit back, the respondent's stays with the arbitrator; no wei stays
+    /// behind in the module.
+    function test_TimeoutArbitration_OddFeeLeavesNoDust() external {
         uint256 oddFee = ARBITRATION_FEE + 1;
         vm.prank(panelOwner);
         arbitrator.setArbitrationFee(oddFee);
@@ -307,8 +301,9 @@ contract ReviewModule_Arbitration_Unit_Test is ReviewModule_Test {
 
         module.timeoutArbitration(taskId, terms);
 
-        assertEq(human.balance - humanBefore, oddFee / 2 + BOND, "claimant: half rounded down, and its bond");
-        assertEq(poster.balance - posterBefore, oddFee - oddFee / 2 + REWARD, "respondent: the rest, and the refund");
+        assertEq(human.balance - humanBefore, oddFee + BOND, "claimant: its deposit, and its claim bond");
+        assertEq(poster.balance - posterBefore, REWARD, "respondent: the refund; its fee paid the arbitrator");
+        assertEq(address(arbitrator).balance, oddFee, "the respondent's fee");
         assertEq(address(module).balance, 0, "no dust");
     }
 
@@ -330,7 +325,7 @@ contract ReviewModule_Arbitration_Unit_Test is ReviewModule_Test {
     //////////////////////////////////////////////////////////////*/
 
     /// A panel that rules after the arbitration was timed out cannot change the outcome: the delivery fails, the
-    /// panel's decision stands on its side only, and retrying the delivery fails too.
+    /// panel's decision stands on its side only (its arbiters are paid), and retrying the delivery fails too.
     function test_LateRuling_AfterTheTimeout_IsNotDelivered() external {
         vm.prank(panelOwner);
         arbitrator.setVotingPeriod(60 days);
@@ -357,21 +352,9 @@ contract ReviewModule_Arbitration_Unit_Test is ReviewModule_Test {
         );
         arbitrator.executeRuling(disputeId);
 
-        // The timeout's outcome: the rejection stands, the claimant's deposit split.
-        uint256 half = ARBITRATION_FEE / 2;
+        // The timeout's outcome: the rejection stands, the claimant's deposit comes back.
         int256 fee = toInt(ARBITRATION_FEE);
-        assertDeltas(
-            before,
-            balancesOf(human),
-            [
-                toInt(REWARD) - fee + toInt(ARBITRATION_FEE - half),
-                toInt(BOND + half) - fee,
-                0,
-                fee,
-                0,
-                -toInt(REWARD + BOND)
-            ]
-        );
+        assertDeltas(before, balancesOf(human), [toInt(REWARD) - fee, toInt(BOND), 0, fee, 0, -toInt(REWARD + BOND)]);
         assertStatus(taskId, TaskStatus.Settled);
         assertArbitersPaid(ARBITRATION_FEE);
     }
@@ -392,34 +375,77 @@ contract ReviewModule_Arbitration_Unit_Test is ReviewModule_Test {
         assertEq(human.balance - humanBefore, payoutOf(REWARD, FEE_BPS) + BOND + ARBITRATION_FEE, "executor wins");
     }
 
-    /// The hold outlasts the ruling period by the execution period only: a ruling carried out later is refused by
-    /// the market, and the decision stands.
+    /// The hold outlasts the ruling period by the execution period only: once it has run out the contest has lapsed,
+    /// a ruling carried out later is refused, and the decision stands.
     function test_RevertWhen_ExecuteRuling_AfterTheHold() external {
         uint256 taskId = arbitratedRejection(terms, config);
         panelRules(disputeIdOf(taskId), 11);
-        vm.warp(uint256(module.contestOf(taskId).deadline) + EXECUTION_PERIOD + 1);
-        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidStatus.selector, taskId, TaskStatus.Verified));
+        uint256 holdEnd = uint256(module.contestOf(taskId).deadline) + EXECUTION_PERIOD;
+        assertEq(market.stateOf(taskId).reviewDeadline, holdEnd, "hold end");
+        vm.warp(holdEnd + 1);
+        assertStatus(taskId, TaskStatus.Verified);
+        vm.expectRevert(abi.encodeWithSelector(Errors.DisputableModule_ContestLapsed.selector, taskId));
         module.executeRuling(taskId, terms);
+        assertPhase(taskId, IDisputableModule.ContestPhase.Ruled);
+
+        uint256 posterBefore = poster.balance;
+        market.release(taskId, terms);
+        assertEq(poster.balance - posterBefore, REWARD, "the rejection stands");
     }
 
-    /// BUG (DisputableModule with PanelArbitrator): when the panel reaches no majority, `closeUnresolved` credits
-    /// the respondent's fee back to the arbitrable — the module — to be pulled with `PanelArbitrator.withdraw()`. The
-    /// module never calls it and has no function that could; and were the ETH pushed to its `receive`, it keeps no
-    /// record of whose it is. The respondent's fee is stranded for good. Expected: the refund can reach the
-    /// respondent (or at least leave the panel). docs/disputes.md acknowledges that the modules cannot withdraw such
-    /// a credit; the ETH is nonetheless lost. Skipped until fixed.
-    function test_UnresolvedPanel_RefundedFeeIsNotStranded() external {
-        vm.skip(true);
-        uint256 taskId = arbitratedRejection(terms, config);
+    /*//////////////////////////////////////////////////////////////
+                            UNRESOLVED PANEL
+    //////////////////////////////////////////////////////////////*/
+
+    /// The panel reaches no majority: `closeUnresolved` credits the respondent's fee back to the module, the module's
+    /// timeout leaves the rejection standing and refunds the claimant, and `reclaimArbitrationFee` — which anyone may
+    /// call, and only once the panel closed the dispute — pulls the credit and passes it to the poster, who paid it.
+    /// Every deposit has come back; a second reclaim finds nothing.
+    function test_UnresolvedPanel_RefundedFeeReachesTheRespondentOnce() external {
+        uint256 taskId = rejectedTask(terms, config);
+        Balances memory before = balancesOf(human);
+        disputeAs(human, taskId, terms, config);
+        respondAs(poster, taskId, terms);
         uint256 disputeId = disputeIdOf(taskId);
+        bytes memory nothingToReclaim = abi.encodeWithSelector(
+            Errors.DisputableModule_NothingToReclaim.selector,
+            address(arbitrator),
+            disputeId
+        );
+
+        // Not before the panel closed the dispute, even once its voting period is over.
+        vm.expectRevert(nothingToReclaim);
+        module.reclaimArbitrationFee(arbitrator, disputeId);
         vm.warp(arbitrator.disputeOf(disputeId).votingDeadline + 1);
+        vm.expectRevert(nothingToReclaim);
+        module.reclaimArbitrationFee(arbitrator, disputeId);
+
         arbitrator.closeUnresolved(disputeId);
         assertEq(arbitrator.creditOf(address(module)), ARBITRATION_FEE, "credited to the module");
         vm.warp(module.contestOf(taskId).deadline + 1);
         module.timeoutArbitration(taskId, terms);
+        assertEq(address(module).balance, 0, "the claimant's deposit is back");
 
-        assertEq(arbitrator.creditOf(address(module)), 0, "the refund must not stay stranded at the panel");
-        assertEq(address(module).balance, 0, "nor in the module");
+        vm.expectEmit(address(arbitrator));
+        emit IPanelArbitrator.Withdrawn(address(module), ARBITRATION_FEE);
+        vm.expectEmit(address(module));
+        emit IDisputableModule.ArbitrationFeeReclaimed(
+            IArbitrator(address(arbitrator)),
+            disputeId,
+            poster,
+            ARBITRATION_FEE
+        );
+        vm.prank(stranger);
+        module.reclaimArbitrationFee(arbitrator, disputeId);
+
+        assertEq(arbitrator.creditOf(address(module)), 0, "nothing stranded at the panel");
+        assertArbitersPaid(0);
+        assertDeltas(before, balancesOf(human), [toInt(REWARD), toInt(BOND), 0, 0, 0, -toInt(REWARD + BOND)]);
+
+        vm.expectRevert(nothingToReclaim);
+        vm.prank(poster);
+        module.reclaimArbitrationFee(arbitrator, disputeId);
+        assertEq(address(module).balance, 0, "module empty");
     }
 
     /*//////////////////////////////////////////////////////////////

@@ -90,12 +90,15 @@ contract ReviewModule_Contest_Unit_Test is ReviewModule_Test {
         module.acceptRejection(taskId, terms);
     }
 
+    /// Once the window is over the market no longer holds the submission: the contest has lapsed.
     function test_RevertWhen_AcceptRejection_AfterTheWindow() external {
         uint256 taskId = rejectedTask(terms, config);
         vm.warp(block.timestamp + CONTEST_WINDOW + 1);
-        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidStatus.selector, taskId, TaskStatus.Verified));
+        assertStatus(taskId, TaskStatus.Verified);
+        vm.expectRevert(abi.encodeWithSelector(Errors.DisputableModule_ContestLapsed.selector, taskId));
         vm.prank(human);
         module.acceptRejection(taskId, terms);
+        assertPhase(taskId, IDisputableModule.ContestPhase.Open);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -370,10 +373,11 @@ contract ReviewModule_Contest_Unit_Test is ReviewModule_Test {
         assertEq(panelDispute.choices, RULING_OPTIONS, "choices");
         assertEq(panelDispute.fee, ARBITRATION_FEE, "fee");
         address[] memory parties = arbitrator.partiesOf(1);
-        assertEq(parties.length, 3, "parties");
+        assertEq(parties.length, 4, "parties");
         assertEq(parties[0], poster, "poster");
         assertEq(parties[1], human, "claimant");
         assertEq(parties[2], poster, "respondent");
+        assertEq(parties[3], address(0), "a human executor has no operator");
 
         assertEq(posterBefore - poster.balance, ARBITRATION_FEE, "respondent paid");
         assertEq(address(arbitrator).balance, ARBITRATION_FEE, "the respondent's fee pays the arbitrator");
@@ -592,8 +596,9 @@ contract ReviewModule_Contest_Unit_Test is ReviewModule_Test {
         vm.warp(market.stateOf(taskId).reviewDeadline + 1);
         assertStatus(taskId, TaskStatus.Verified);
 
+        // It reports the share the market settles with: the claimant's win.
         vm.expectEmit(address(module));
-        emit IDisputableModule.ContestEnded(taskId, IDisputableModule.ContestOutcome.Lapsed, 0);
+        emit IDisputableModule.ContestEnded(taskId, IDisputableModule.ContestOutcome.Lapsed, uint16(BPS));
         vm.prank(stranger);
         module.closeLapsedContest(taskId);
         market.release(taskId, terms);
@@ -626,7 +631,7 @@ contract ReviewModule_Contest_Unit_Test is ReviewModule_Test {
         panelRules(disputeIdOf(taskId), 11);
         vm.warp(market.stateOf(taskId).reviewDeadline + 1);
 
-        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidStatus.selector, taskId, TaskStatus.Verified));
+        vm.expectRevert(abi.encodeWithSelector(Errors.DisputableModule_ContestLapsed.selector, taskId));
         module.executeRuling(taskId, terms);
         market.release(taskId, terms);
         module.closeLapsedContest(taskId);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import { IArbitrator } from "../../../../contracts/interfaces/arbitration/IArbitrator.sol";
 import { IDisputableModule } from "../../../../contracts/interfaces/verification/IDisputableModule.sol";
 import { IReviewModule } from "../../../../contracts/interfaces/verification/IReviewModule.sol";
 import { Errors } from "../../../../contracts/libraries/Errors.sol";
@@ -48,6 +49,18 @@ contract ReviewModule_Payments_Unit_Test is ReviewModule_Test {
             ARBITRATION_FEE,
             abi.encodeCall(module.dispute, (taskId, taskTerms, config))
         );
+    }
+
+    /// @dev The contract `account` executes a task whose partial acceptance the poster disputes; `account` matches
+    /// the deposit, and the panel closes the dispute without a majority: its fee is refundable to `account`.
+    function unresolvedDisputeAnsweredBy(address account) private returns (uint256 taskId, uint256 disputeId) {
+        taskId = submittedBy(account, terms);
+        acceptPartiallyAs(reviewer, taskId, terms, config, 6_000);
+        disputeAs(poster, taskId, terms, config);
+        Executable(account).execute(address(module), ARBITRATION_FEE, abi.encodeCall(module.respond, (taskId, terms)));
+        disputeId = disputeIdOf(taskId);
+        vm.warp(arbitrator.disputeOf(disputeId).votingDeadline + 1);
+        arbitrator.closeUnresolved(disputeId);
     }
 
     function withdrawFrom(address account) private {
@@ -166,9 +179,64 @@ contract ReviewModule_Payments_Unit_Test is ReviewModule_Test {
         assertEq(claimant.balance - before, ARBITRATION_FEE, "withdrawn with full gas");
     }
 
+    /// A respondent that refuses ETH cannot block the reclaim of its refunded arbitration fee: the fee leaves the
+    /// panel, is credited to it in the module, and it withdraws it once it accepts ETH.
+    function test_ReclaimArbitrationFee_PayerThatRefusesEthIsCredited() external {
+        EthRefusingAccount account = new EthRefusingAccount();
+        address respondent = address(account);
+        (, uint256 disputeId) = unresolvedDisputeAnsweredBy(respondent);
+        uint256 moduleBefore = address(module).balance;
+
+        vm.expectEmit(address(module));
+        emit IDisputableModule.ArbitrationFeeReclaimed(
+            IArbitrator(address(arbitrator)),
+            disputeId,
+            respondent,
+            ARBITRATION_FEE
+        );
+        vm.expectEmit(address(module));
+        emit IDisputableModule.PaymentCredited(respondent, ARBITRATION_FEE);
+        vm.prank(stranger);
+        module.reclaimArbitrationFee(arbitrator, disputeId);
+
+        assertEq(arbitrator.creditOf(address(module)), 0, "pulled from the panel");
+        assertEq(module.creditOf(respondent), ARBITRATION_FEE, "fee credited");
+        assertEq(address(module).balance - moduleBefore, ARBITRATION_FEE, "held for the respondent");
+        vm.expectRevert(
+            abi.encodeWithSelector(Errors.DisputableModule_NothingToReclaim.selector, address(arbitrator), disputeId)
+        );
+        module.reclaimArbitrationFee(arbitrator, disputeId);
+
+        account.setRefusesEth(false);
+        uint256 before = respondent.balance;
+        withdrawFrom(respondent);
+        assertEq(respondent.balance - before, ARBITRATION_FEE, "withdrawn");
+        assertEq(module.creditOf(respondent), 0, "credit cleared");
+        assertEq(address(module).balance, moduleBefore, "only the live contest's deposit is left");
+    }
+
     /*//////////////////////////////////////////////////////////////
                                REENTRANCY
     //////////////////////////////////////////////////////////////*/
+
+    /// The respondent re-enters `reclaimArbitrationFee` when its refunded fee reaches it: locked, paid once.
+    function test_Reentrancy_PayerReentersReclaimArbitrationFee() external {
+        ReentrantAccount account = new ReentrantAccount();
+        address respondent = address(account);
+        (, uint256 disputeId) = unresolvedDisputeAnsweredBy(respondent);
+        account.arm(address(module), abi.encodeCall(module.reclaimArbitrationFee, (arbitrator, disputeId)), 0);
+        uint256 before = respondent.balance;
+        uint256 moduleBefore = address(module).balance;
+
+        module.reclaimArbitrationFee(arbitrator, disputeId);
+
+        assertEq(account.reentryCount(), 1, "re-entered once");
+        assertFalse(account.reentrySucceeded(), "re-entry failed");
+        assertEq(account.reentryErrorSelector(), Errors.NonReentrant_ReentrantCall.selector, "stopped by the lock");
+        assertEq(respondent.balance - before, ARBITRATION_FEE, "the fee, once");
+        assertEq(module.creditOf(respondent), 0, "nothing credited");
+        assertEq(address(module).balance, moduleBefore, "the module keeps only the live contest's deposit");
+    }
 
     /// The executor re-enters `executeRuling` when the market pays it during the ruling's execution: the module is
     /// locked, the payment still goes through, and nothing is paid twice.
@@ -199,8 +267,8 @@ contract ReviewModule_Payments_Unit_Test is ReviewModule_Test {
         assertPhase(taskId, IDisputableModule.ContestPhase.None);
     }
 
-    /// The claimant re-enters the module when the module itself refunds half its deposit (no market payment comes
-    /// first: the claim bond is zero and the rejection stands): locked again, paid once.
+    /// The claimant re-enters the module when the module itself refunds its deposit after the arbitrator's silence
+    /// (no market payment comes first: the claim bond is zero and the rejection stands): locked again, paid once.
     function test_Reentrancy_ClaimantReentersOnItsDepositRefund() external {
         ReentrantAccount account = new ReentrantAccount();
         address claimant = address(account);
@@ -218,7 +286,7 @@ contract ReviewModule_Payments_Unit_Test is ReviewModule_Test {
 
         assertEq(account.reentryCount(), 1, "re-entered once");
         assertEq(account.reentryErrorSelector(), Errors.NonReentrant_ReentrantCall.selector, "stopped by the lock");
-        assertEq(claimant.balance - before, ARBITRATION_FEE / 2, "half the deposit, once");
+        assertEq(claimant.balance - before, ARBITRATION_FEE, "the deposit, once");
         assertEq(address(module).balance, 0, "module empty");
     }
 
