@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import { ECDSA } from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import { SignatureChecker } from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
@@ -15,8 +13,6 @@ import { DisputableModule } from "./DisputableModule.sol";
 /// @title AttestationModule
 /// @notice See the documentation in {IAttestationModule}.
 contract AttestationModule is DisputableModule, IAttestationModule {
-    using SafeERC20 for IERC20;
-
     /*//////////////////////////////////////////////////////////////
                                CONSTANTS
     //////////////////////////////////////////////////////////////*/
@@ -204,21 +200,7 @@ contract AttestationModule is DisputableModule, IAttestationModule {
         AttestationConfig calldata config
     ) external payable override nonReentrant {
         _checkTerms(taskId, terms, configHash(config));
-        Contest memory contest = _contests[taskId];
-        if (contest.phase != ContestPhase.Open) revert Errors.DisputableModule_InvalidPhase(taskId);
-
-        address executor = market.stateOf(taskId).executor;
-        address respondent;
-        bool claimantForExecutor;
-        if (msg.sender == executor && contest.decisionShareBps < BPS) {
-            (respondent, claimantForExecutor) = (terms.poster, true);
-        } else if (msg.sender == terms.poster && contest.decisionShareBps > 0) {
-            (respondent, claimantForExecutor) = (executor, false);
-        } else {
-            revert Errors.DisputableModule_CallerNotParty(taskId, msg.sender);
-        }
-
-        _raiseDispute(taskId, terms, config.arbitrator, respondent, claimantForExecutor, 0, contest.decisionShareBps);
+        _disputeDecision(taskId, terms, config.arbitrator);
     }
 
     /// @inheritdoc IAttestationModule
@@ -446,8 +428,7 @@ contract AttestationModule is DisputableModule, IAttestationModule {
             uint256 amount = i == 0 ? earned - each * (count - 1) : each;
             address signer = attestations[i].signer;
             emit VerifierFeeForwarded(terms.token, signer, amount);
-            if (terms.token == address(0)) _pay(signer, amount);
-            else IERC20(terms.token).safeTransfer(signer, amount);
+            _payToken(terms.token, signer, amount);
         }
     }
 

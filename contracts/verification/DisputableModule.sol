@@ -363,6 +363,27 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
         market.hold(taskId, terms, uint40(feeDeadline + EXECUTION_PERIOD), _claimantWinShare(contest));
     }
 
+    /// @dev Raises a dispute of the contested decision for `msg.sender`, one of the two parties: the executor disputes
+    /// a decision that does not pay it in full, the poster one that pays the executor anything; the other party is the
+    /// respondent.
+    function _disputeDecision(uint256 taskId, TaskTerms calldata terms, IArbitrator arbitrator) internal {
+        Contest memory contest = _contests[taskId];
+        if (contest.phase != ContestPhase.Open) revert Errors.DisputableModule_InvalidPhase(taskId);
+
+        address executor = market.stateOf(taskId).executor;
+        address respondent;
+        bool claimantForExecutor;
+        if (msg.sender == executor && contest.decisionShareBps < BPS) {
+            (respondent, claimantForExecutor) = (terms.poster, true);
+        } else if (msg.sender == terms.poster && contest.decisionShareBps > 0) {
+            (respondent, claimantForExecutor) = (executor, false);
+        } else {
+            revert Errors.DisputableModule_CallerNotParty(taskId, msg.sender);
+        }
+
+        _raiseDispute(taskId, terms, arbitrator, respondent, claimantForExecutor, 0, contest.decisionShareBps);
+    }
+
     /// @dev Ends the open contest of a rejection that the executor accepts: the rejection takes effect in the market
     /// and the executor may resubmit.
     function _acceptRejection(uint256 taskId, TaskTerms calldata terms) internal {
@@ -399,8 +420,13 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
         uint256 earned = _tokenBalance(terms) - balanceBefore;
         if (earned == 0) return;
         emit VerifierFeeForwarded(terms.token, to, earned);
-        if (terms.token == address(0)) _pay(to, earned);
-        else IERC20(terms.token).safeTransfer(to, earned);
+        _payToken(terms.token, to, earned);
+    }
+
+    /// @dev Pays a verifier fee in the task's token: ETH through {_pay}, an ERC-20 by transfer.
+    function _payToken(address token, address to, uint256 amount) internal {
+        if (token == address(0)) _pay(to, amount);
+        else IERC20(token).safeTransfer(to, amount);
     }
 
     /// @dev Pays `amount` of ETH to `to`, or credits it if the transfer fails.
@@ -415,11 +441,6 @@ abstract contract DisputableModule is VerificationModule, IDisputableModule, EIP
             _credits[to] += amount;
             emit PaymentCredited(to, amount);
         }
-    }
-
-    /// @dev Checks that the terms name this module; the market checks them against the task.
-    function _checkVerifier(uint256 taskId, TaskTerms calldata terms) internal view {
-        if (terms.verifier != address(this)) revert Errors.VerificationModule_NotVerifier(taskId, terms.verifier);
     }
 
     /*//////////////////////////////////////////////////////////////

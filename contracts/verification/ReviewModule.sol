@@ -84,21 +84,7 @@ contract ReviewModule is DisputableModule, IReviewModule {
         ReviewConfig calldata config
     ) external payable override nonReentrant {
         _checkTerms(taskId, terms, configHash(config));
-        Contest memory contest = _contests[taskId];
-        if (contest.phase != ContestPhase.Open) revert Errors.DisputableModule_InvalidPhase(taskId);
-
-        address executor = market.stateOf(taskId).executor;
-        address respondent;
-        bool claimantForExecutor;
-        if (msg.sender == executor && contest.decisionShareBps < BPS) {
-            (respondent, claimantForExecutor) = (terms.poster, true);
-        } else if (msg.sender == terms.poster && contest.decisionShareBps > 0) {
-            (respondent, claimantForExecutor) = (executor, false);
-        } else {
-            revert Errors.DisputableModule_CallerNotParty(taskId, msg.sender);
-        }
-
-        _raiseDispute(taskId, terms, config.arbitrator, respondent, claimantForExecutor, 0, contest.decisionShareBps);
+        _disputeDecision(taskId, terms, config.arbitrator);
     }
 
     /// @inheritdoc IReviewModule

@@ -20,10 +20,15 @@ abstract contract VerificationModule {
         market = market_;
     }
 
+    /// @dev Checks that the terms name this module; the market checks them against the task.
+    function _checkVerifier(uint256 taskId, TaskTerms calldata terms) internal view {
+        if (terms.verifier != address(this)) revert Errors.VerificationModule_NotVerifier(taskId, terms.verifier);
+    }
+
     /// @dev Checks that the task names this module as its verifier and commits to `configHash`. The market checks the
     /// terms against the task when the module calls it, so a module never acts on terms the poster did not agree to.
     function _checkTerms(uint256 taskId, TaskTerms calldata terms, bytes32 configHash) internal view {
-        if (terms.verifier != address(this)) revert Errors.VerificationModule_NotVerifier(taskId, terms.verifier);
+        _checkVerifier(taskId, terms);
         if (terms.verifierConfigHash != configHash) {
             revert Errors.VerificationModule_ConfigMismatch(taskId, terms.verifierConfigHash, configHash);
         }
