@@ -16,7 +16,11 @@ const SOLC_VERSION: string = require("solc/package.json").version;
 const deployedSettings = { optimizer: { enabled: true, runs: 1_000 }, viaIR: true };
 const testSettings = { optimizer: { enabled: true, runs: 200 } };
 const moduleSettings = { optimizer: { enabled: true, runs: 200 }, viaIR: true };
-const DEPLOYED_SOURCES = ["contracts/TaskMarket.sol", "contracts/ExecutorRegistry.sol"];
+const DEPLOYED_SOURCES = [
+  "contracts/TaskMarket.sol",
+  "contracts/TaskMarketExtension.sol",
+  "contracts/ExecutorRegistry.sol",
+];
 const MODULE_SOURCES = ["contracts/verification/AttestationModule.sol"];
 
 export default defineConfig({

@@ -6,6 +6,9 @@ import {
     ExecutorRecord,
     PermitSignature,
     PosterRecord,
+    SubtaskLink,
+    TaskFunding,
+    TaskOptions,
     TaskState,
     TaskStatus,
     TaskTerms
@@ -45,6 +48,20 @@ interface ITaskMarket {
     event ClaimLapsed(uint256 indexed taskId, address indexed executor, bool afterRejection, uint128 bondForfeited);
 
     /// @notice Emitted when the executor marks the task as in progress.
+    /// @notice Task `taskId` was created with `options` (see `TaskOptions`).
+    event TaskOptionsSet(uint256 indexed taskId, address indexed assigner, TaskOptions options);
+
+    /// @notice A task was first assigned at a price below its reward, and the difference refunded to the poster.
+    event RewardLowered(uint256 indexed taskId, address indexed poster, uint256 price, uint256 released);
+
+    /// @notice The executor of `parentId` created subtask `subtaskId`, funded with `funding` (its reward and verifier
+    /// fee) from the parent's escrow.
+    event SubtaskCreated(uint256 indexed parentId, uint256 indexed subtaskId, address indexed coordinator, uint256 funding);
+
+    /// @notice What a subtask did not spend returned: to the parent's escrow, or to the parent's poster when the
+    /// parent had already ended.
+    event SubtaskFundsReturned(uint256 indexed parentId, uint256 indexed subtaskId, address to, uint256 amount);
+
     event TaskStarted(uint256 indexed taskId, address indexed executor);
 
     /// @notice Emitted for each progress checkpoint the executor posts.
@@ -195,6 +212,16 @@ interface ITaskMarket {
     /// @notice The part of the reward not yet paid out through settled milestones (the whole reward without them).
     function unpaidRewardOf(uint256 taskId, TaskTerms calldata terms) external view returns (uint256);
 
+    /// @notice The options a task was created with; all zero for a task without.
+    function optionsOf(uint256 taskId) external view returns (TaskOptions memory);
+
+    /// @notice What has left the task's escrow before settlement: released to the poster at assignment, and drawn
+    /// by subtasks (see `TaskFunding`). Zero for a task that uses neither.
+    function fundingOf(uint256 taskId) external view returns (TaskFunding memory);
+
+    /// @notice The parent of a subtask; a zero `parentId` for a task that is not one.
+    function parentOf(uint256 taskId) external view returns (SubtaskLink memory);
+
     /// @notice The reputation record of `account` as an executor.
     function executorRecordOf(address account) external view returns (ExecutorRecord memory);
 
@@ -238,6 +265,19 @@ interface ITaskMarket {
         string calldata documentURI
     ) external payable returns (uint256 taskId);
 
+    /// @notice Same as {createTask}, with options stored beside the terms: an assignment module (applications, a
+    /// reverse auction, reputation gates, dependencies) and a budget for subtasks. See `TaskOptions`.
+    /// @dev Emits {TaskCreated}, then {TaskOptionsSet}.
+    ///
+    /// Requirements: as {createTask}; `options.subtaskBudget` at most the reward and zero with milestones;
+    /// `options.assignerConfigHash` zero without an assigner.
+    function createTaskWithOptions(
+        TaskTerms calldata terms,
+        TaskOptions calldata options,
+        bytes32[] calldata capabilities,
+        string calldata documentURI
+    ) external payable returns (uint256 taskId);
+
     /// @notice Same as {createTask} for an ERC-2612 token, approving the market with `permit` in the same
     /// transaction. A permit that fails (for example because someone front-ran it) is ignored as long as the
     /// allowance is already in place.
@@ -256,7 +296,43 @@ interface ITaskMarket {
     /// - `statusOf(taskId)` must be `Posted`.
     /// - `msg.sender` must be eligible in the executor registry for the task's kind and `capabilities`, and be
     ///   neither the poster nor the verifier, nor an agent operated by either.
+    /// - The task must have no assigner: such a task is given out only through {assign}.
     function claim(uint256 taskId, TaskTerms calldata terms, bytes32[] calldata capabilities) external payable;
+
+    /// @notice Gives a `Posted` task to `executor` at `price`, for the task's assignment module (its options' `assigner`),
+    /// which pays the claim bond (ETH in `msg.value`, or the task's token by allowance). At the task's first
+    /// assignment the price may be below the reward: the difference is refunded to the poster at once (a reverse
+    /// auction's unused budget) and the task pays `price` from then on.
+    /// @dev Emits as {claim}, and {RewardLowered} first when the price is below the reward.
+    ///
+    /// Requirements: as {claim} for `executor`; caller the task's assigner; `0 < price <= ` the current price (the
+    /// reward, or the price of the first assignment), and equal to it once the task has been assigned before.
+    function assign(
+        uint256 taskId,
+        TaskTerms calldata terms,
+        address executor,
+        uint256 price,
+        bytes32[] calldata capabilities
+    ) external payable;
+
+    /// @notice Creates a subtask of a task the caller is executing, funded from that task's escrow instead of by a
+    /// payment: the subtask's reward and verifier fee come out of the parent's `subtaskBudget`. The caller is the
+    /// subtask's poster (it reviews the subtask or names its verifier); what the subtask does not spend returns to
+    /// the parent's escrow, and the parent can be submitted only once every subtask has ended.
+    /// A subtask may have options of its own: an assignment module, and a budget for subtasks of its own.
+    /// @dev Emits {TaskCreated} for the subtask, {TaskOptionsSet} if it has options, then {SubtaskCreated}.
+    ///
+    /// Requirements: the market not paused; the parent `Claimed` or `InProgress` within its execution deadline and
+    /// the caller its executor; the subtask's terms and options valid as for {createTaskWithOptions}, in the parent's
+    /// token, funded within what is left of the parent's subtask budget.
+    function createSubtask(
+        uint256 parentId,
+        TaskTerms calldata parentTerms,
+        TaskTerms calldata terms,
+        TaskOptions calldata options,
+        bytes32[] calldata capabilities,
+        string calldata documentURI
+    ) external returns (uint256 subtaskId);
 
     /// @notice Marks a claimed task as in progress.
     /// @dev Emits {TaskStarted}. Requirements: status `Claimed`, caller the executor.
@@ -325,7 +401,8 @@ interface ITaskMarket {
     function refundExpired(uint256 taskId, TaskTerms calldata terms) external;
 
     /// @notice Cancels an unclaimed task (or one whose claim lapsed) and refunds the poster what is left of the escrow.
-    /// @dev Emits {TaskCancelled}. Requirements: status `Posted`, caller the poster.
+    /// The task's assignment module may cancel it too (an auction without a valid bid, a failed dependency).
+    /// @dev Emits {TaskCancelled}. Requirements: status `Posted`, caller the poster or the task's assigner.
     function cancel(uint256 taskId, TaskTerms calldata terms) external;
 
     /// @notice Records the caller's agreement to cancel a claimed task. When both the poster and the executor have

@@ -121,6 +121,31 @@ library Errors {
     /// @notice A hold must end in the future and within `MAX_HOLD_DURATION` of when it was first placed.
     error TaskMarket_InvalidHoldEnd(uint40 until, uint256 latest);
 
+    /// @notice A task with an assignment module is given to an executor only by that module, through `assign`.
+    error TaskMarket_CallerNotAssigner(uint256 taskId, address caller);
+
+    /// @notice An assignment's price must be non-zero and at most the reward; below the reward only at the task's
+    /// first assignment.
+    error TaskMarket_InvalidPrice(uint256 taskId, uint256 price, uint256 maximum);
+
+    /// @notice A subtask budget may not exceed the reward, and a task paid in milestones has none.
+    error TaskMarket_InvalidSubtaskBudget(uint96 subtaskBudget);
+
+    /// @notice An assigner configuration hash needs an assigner.
+    error TaskMarket_ConfigWithoutAssigner();
+
+    /// @notice The extension runs only through the market's delegatecall.
+    error TaskMarketExtension_NotDelegated();
+
+    /// @notice A subtask is funded in the parent's token, from what is left of the parent's subtask budget.
+    error TaskMarket_SubtaskBudgetExceeded(uint256 parentId, uint256 funding, uint256 available);
+
+    /// @notice A subtask is paid in its parent's token.
+    error TaskMarket_SubtaskTokenMismatch(address parentToken, address subtaskToken);
+
+    /// @notice A task cannot be submitted while subtasks created from it are still open.
+    error TaskMarket_SubtasksOpen(uint256 taskId, uint256 openSubtasks);
+
     /*//////////////////////////////////////////////////////////////
                           VERIFICATION MODULES
     //////////////////////////////////////////////////////////////*/

@@ -111,6 +111,40 @@ struct PosterRecord {
     uint32 ratingCount;
 }
 
+/// @notice What a task may add to its terms at creation (see `createTaskWithOptions`); stored only for the tasks that
+/// set any of it, so that the others pay nothing for it.
+struct TaskOptions {
+    /// @dev Zero for a first-come `claim`. Otherwise the assignment module that alone gives the task to an executor
+    /// (applications, a reverse auction, reputation gates, dependencies) through `assign`, and that may cancel the task
+    /// while it is open.
+    address assigner;
+    /// @dev How much of the reward the executor may spend on subtasks (`createSubtask`); zero forbids subtasks. Must
+    /// be zero on a task paid in milestones, and at most the reward.
+    uint96 subtaskBudget;
+    /// @dev For an assignment module, the hash of its configuration for this task, which the module checks on every
+    /// call; zero without one.
+    bytes32 assignerConfigHash;
+}
+
+/// @notice How much of a task's escrow has left it before its settlement, written only for tasks that use it.
+/// @dev The executor's amount at settlement, and the poster's refund, are the reward minus both.
+struct TaskFunding {
+    /// @dev Refunded to the poster when the task was first assigned at a price below its reward.
+    uint128 released;
+    /// @dev Held by open subtasks or paid out through settled ones: what the subtasks were funded with, less what
+    /// they returned.
+    uint96 drawn;
+    /// @dev Subtasks created from this task and not yet settled, cancelled or expired.
+    uint32 openSubtasks;
+}
+
+/// @notice The parent of a subtask, where the subtask's unspent escrow returns.
+struct SubtaskLink {
+    uint64 parentId;
+    /// @dev The parent's poster, paid what returns once the parent itself has ended.
+    address parentPoster;
+}
+
 /// @notice The parameters of an ERC-2612 permit used to fund a task without a prior approval.
 struct PermitSignature {
     uint256 deadline;
