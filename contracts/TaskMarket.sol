@@ -561,5 +561,4 @@ contract TaskMarket is TaskMarketCore, ITaskMarket, Ownable2Step, Pausable, NonR
     function _isAssigner(uint256 taskId, uint8 flags, address account) private view returns (bool) {
         return flags & FLAG_EXTENDED != 0 && _options[taskId].assigner == account;
     }
-
 }

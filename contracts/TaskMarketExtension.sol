@@ -33,7 +33,7 @@ contract TaskMarketExtension is TaskMarketCore {
     address private immutable _self = address(this);
 
     modifier onlyDelegated() {
-        if (address(this) == _self) revert Errors.TaskMarketExtension_NotDelegated();
+        if (address(this) == _self) revert ITaskMarket.TaskMarketExtension_NotDelegated();
         _;
     }
 
@@ -75,7 +75,7 @@ contract TaskMarketExtension is TaskMarketCore {
         }
         // Only the first assignment may lower the price: milestones and refunds are computed from it afterwards.
         if (price == 0 || price > currentPrice || previous.executor != address(0)) {
-            revert Errors.TaskMarket_InvalidPrice(taskId, price, currentPrice);
+            revert ITaskMarket.TaskMarket_InvalidPrice(taskId, price, currentPrice);
         }
         uint256 released = terms.reward - price;
         _fundings[taskId].released = uint128(released);
@@ -99,10 +99,15 @@ contract TaskMarketExtension is TaskMarketCore {
         _checkWorking(parentId, parentTerms, parentState);
         if (msg.sender != parentState.executor) revert Errors.TaskMarket_CallerNotExecutor(parentId, msg.sender);
         if (terms.token != parentTerms.token) {
-            revert Errors.TaskMarket_SubtaskTokenMismatch(parentTerms.token, terms.token);
+            revert ITaskMarket.TaskMarket_SubtaskTokenMismatch(parentTerms.token, terms.token);
         }
 
-        uint256 cost = _drawFromParent(parentId, parentTerms, parentState.flags, uint256(terms.reward) + terms.verifierFee);
+        uint256 cost = _drawFromParent(
+            parentId,
+            parentTerms,
+            parentState.flags,
+            uint256(terms.reward) + terms.verifierFee
+        );
 
         subtaskId = _recordNewTask(terms, capabilities, documentURI);
         _storeOptions(subtaskId, terms, options);
@@ -119,7 +124,7 @@ contract TaskMarketExtension is TaskMarketCore {
         string calldata documentURI,
         PermitSignature calldata permit
     ) external onlyDelegated returns (uint256 taskId) {
-        if (terms.token == address(0)) revert Errors.TaskMarket_PermitNeedsToken();
+        if (terms.token == address(0)) revert ITaskMarket.TaskMarket_PermitNeedsToken();
         uint256 funding = uint256(terms.reward) + terms.verifierFee;
         // A permit can be front-run and consumed by anyone who sees it; the allowance it set is what matters, and a
         // missing allowance still reverts in the transfer below.
@@ -154,7 +159,7 @@ contract TaskMarketExtension is TaskMarketCore {
         uint8 consent;
         if (msg.sender == terms.poster) consent = FLAG_POSTER_CONSENTED_TO_CANCEL;
         else if (msg.sender == state.executor) consent = FLAG_EXECUTOR_CONSENTED_TO_CANCEL;
-        else revert Errors.TaskMarket_CallerNotParty(taskId, msg.sender);
+        else revert ITaskMarket.TaskMarket_CallerNotParty(taskId, msg.sender);
 
         uint8 flags = state.flags | consent;
         task.state.flags = flags;
@@ -179,7 +184,7 @@ contract TaskMarketExtension is TaskMarketCore {
         if (state.status != TaskStatus.Settled) {
             revert Errors.TaskMarket_InvalidStatus(taskId, _statusOf(state, terms.claimDeadline));
         }
-        if (rating == 0 || rating > 5) revert Errors.TaskMarket_InvalidRating(rating);
+        if (rating == 0 || rating > 5) revert ITaskMarket.TaskMarket_InvalidRating(rating);
 
         address ratee;
         uint8 ratedFlag;
@@ -188,9 +193,9 @@ contract TaskMarketExtension is TaskMarketCore {
         } else if (msg.sender == state.executor) {
             (ratee, ratedFlag) = (terms.poster, FLAG_EXECUTOR_RATED);
         } else {
-            revert Errors.TaskMarket_CallerNotParty(taskId, msg.sender);
+            revert ITaskMarket.TaskMarket_CallerNotParty(taskId, msg.sender);
         }
-        if (state.flags & ratedFlag != 0) revert Errors.TaskMarket_AlreadyRated(taskId, msg.sender);
+        if (state.flags & ratedFlag != 0) revert ITaskMarket.TaskMarket_AlreadyRated(taskId, msg.sender);
 
         task.state.flags = state.flags | ratedFlag;
         if (ratedFlag == FLAG_POSTER_RATED) {
@@ -218,7 +223,7 @@ contract TaskMarketExtension is TaskMarketCore {
         TaskFunding memory funding = _fundings[parentId];
         // The budget never reaches into what the poster got back at assignment.
         uint256 available = Math.min(budget, parentTerms.reward - funding.released) - funding.drawn;
-        if (cost > available) revert Errors.TaskMarket_SubtaskBudgetExceeded(parentId, cost, available);
+        if (cost > available) revert ITaskMarket.TaskMarket_SubtaskBudgetExceeded(parentId, cost, available);
         // `cost` is at most the budget, which fits 96 bits, and so is `drawn + cost`.
         _fundings[parentId] = TaskFunding({
             released: funding.released,
@@ -231,10 +236,10 @@ contract TaskMarketExtension is TaskMarketCore {
     /// @dev Validates and stores the options of a new task and flags it, when it has any.
     function _storeOptions(uint256 taskId, TaskTerms calldata terms, TaskOptions calldata options) private {
         if (options.subtaskBudget > terms.reward || (options.subtaskBudget != 0 && terms.milestoneShares != 0)) {
-            revert Errors.TaskMarket_InvalidSubtaskBudget(options.subtaskBudget);
+            revert ITaskMarket.TaskMarket_InvalidSubtaskBudget(options.subtaskBudget);
         }
         if (options.assigner == address(0)) {
-            if (options.assignerConfigHash != 0) revert Errors.TaskMarket_ConfigWithoutAssigner();
+            if (options.assignerConfigHash != 0) revert ITaskMarket.TaskMarket_ConfigWithoutAssigner();
             if (options.subtaskBudget == 0) return;
         }
         _options[taskId] = options;

@@ -117,7 +117,6 @@ abstract contract TaskMarketCore {
     mapping(uint256 taskId => TaskFunding funding) internal _fundings;
     mapping(uint256 subtaskId => SubtaskLink link) internal _parents;
 
-
     constructor(IExecutorRegistry registry) {
         if (address(registry) == address(0)) revert Errors.TaskMarket_ZeroAddress();
         _executorRegistry = registry;
@@ -316,7 +315,14 @@ abstract contract TaskMarketCore {
             if (settlement.payout != 0) _executorRecords[executor].completed += 1;
             _posterRecords[terms.poster].settled += 1;
 
-            emit ITaskMarket.TaskSettled(taskId, executor, terms.token, settlement.payout, settlement.fee, terms.claimBond);
+            emit ITaskMarket.TaskSettled(
+                taskId,
+                executor,
+                terms.token,
+                settlement.payout,
+                settlement.fee,
+                terms.claimBond
+            );
             if (settlement.refund != 0) emit ITaskMarket.SettlementRefunded(taskId, terms.poster, settlement.refund);
 
             _push(terms.token, executor, settlement.payout + terms.claimBond);

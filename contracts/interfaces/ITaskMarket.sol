@@ -26,6 +26,44 @@ import {
 /// credited to the recipient instead, to be pulled with {withdraw}, so that no recipient can block a transition.
 interface ITaskMarket {
     /*//////////////////////////////////////////////////////////////
+                                 ERRORS
+    //////////////////////////////////////////////////////////////*/
+
+    // The market's errors are in the `Errors` library, except those only `TaskMarketExtension` reverts with: declared
+    // here, they are part of the market's ABI although the market's own code never reverts with them.
+
+    /// @notice Only the poster or the executor holding the claim may make this call.
+    error TaskMarket_CallerNotParty(uint256 taskId, address caller);
+
+    /// @notice A rating is an integer from 1 to 5.
+    error TaskMarket_InvalidRating(uint8 rating);
+
+    /// @notice Each side rates the other at most once per task.
+    error TaskMarket_AlreadyRated(uint256 taskId, address rater);
+
+    /// @notice A permit funds ERC-20 tasks only; ETH tasks are funded with `msg.value`.
+    error TaskMarket_PermitNeedsToken();
+
+    /// @notice An assignment's price must be non-zero and at most the reward; below the reward only at the task's
+    /// first assignment.
+    error TaskMarket_InvalidPrice(uint256 taskId, uint256 price, uint256 maximum);
+
+    /// @notice A subtask is paid in its parent's token.
+    error TaskMarket_SubtaskTokenMismatch(address parentToken, address subtaskToken);
+
+    /// @notice A subtask is funded from what is left of its parent's subtask budget.
+    error TaskMarket_SubtaskBudgetExceeded(uint256 parentId, uint256 funding, uint256 available);
+
+    /// @notice A subtask budget may not exceed the reward, and a task paid in milestones has none.
+    error TaskMarket_InvalidSubtaskBudget(uint96 subtaskBudget);
+
+    /// @notice An assigner configuration hash needs an assigner.
+    error TaskMarket_ConfigWithoutAssigner();
+
+    /// @notice The extension runs only through the market's delegatecall.
+    error TaskMarketExtension_NotDelegated();
+
+    /*//////////////////////////////////////////////////////////////
                                  EVENTS
     //////////////////////////////////////////////////////////////*/
 
@@ -56,7 +94,12 @@ interface ITaskMarket {
 
     /// @notice The executor of `parentId` created subtask `subtaskId`, funded with `funding` (its reward and verifier
     /// fee) from the parent's escrow.
-    event SubtaskCreated(uint256 indexed parentId, uint256 indexed subtaskId, address indexed coordinator, uint256 funding);
+    event SubtaskCreated(
+        uint256 indexed parentId,
+        uint256 indexed subtaskId,
+        address indexed coordinator,
+        uint256 funding
+    );
 
     /// @notice What a subtask did not spend returned: to the parent's escrow, or to the parent's poster when the
     /// parent had already ended.

@@ -37,9 +37,6 @@ library Errors {
     /// @notice Only the task's verifier (the poster when none is set) may make this call.
     error TaskMarket_CallerNotVerifier(uint256 taskId, address caller);
 
-    /// @notice Only the poster or the executor holding the claim may make this call.
-    error TaskMarket_CallerNotParty(uint256 taskId, address caller);
-
     /// @notice The account is the poster or the verifier of the task and so cannot execute it.
     error TaskMarket_ConflictOfInterest(uint256 taskId, address account);
 
@@ -82,20 +79,11 @@ library Errors {
     /// @notice The checkpoint's progress must be a percentage between 0 and 100.
     error TaskMarket_InvalidProgress(uint8 percentComplete);
 
-    /// @notice A rating is an integer from 1 to 5.
-    error TaskMarket_InvalidRating(uint8 rating);
-
-    /// @notice Each side rates the other at most once per task.
-    error TaskMarket_AlreadyRated(uint256 taskId, address rater);
-
     /// @notice The account has no credited balance in this token.
     error TaskMarket_NothingToWithdraw(address account, address token);
 
     /// @notice A withdrawal of ETH to the given address failed.
     error TaskMarket_EthTransferFailed(address to, uint256 amount);
-
-    /// @notice A permit funds ERC-20 tasks only; ETH tasks are funded with `msg.value`.
-    error TaskMarket_PermitNeedsToken();
 
     /// @notice The address must not be zero.
     error TaskMarket_ZeroAddress();
@@ -124,27 +112,54 @@ library Errors {
     /// @notice A task with an assignment module is given to an executor only by that module, through `assign`.
     error TaskMarket_CallerNotAssigner(uint256 taskId, address caller);
 
-    /// @notice An assignment's price must be non-zero and at most the reward; below the reward only at the task's
-    /// first assignment.
-    error TaskMarket_InvalidPrice(uint256 taskId, uint256 price, uint256 maximum);
-
-    /// @notice A subtask budget may not exceed the reward, and a task paid in milestones has none.
-    error TaskMarket_InvalidSubtaskBudget(uint96 subtaskBudget);
-
-    /// @notice An assigner configuration hash needs an assigner.
-    error TaskMarket_ConfigWithoutAssigner();
-
-    /// @notice The extension runs only through the market's delegatecall.
-    error TaskMarketExtension_NotDelegated();
-
-    /// @notice A subtask is funded in the parent's token, from what is left of the parent's subtask budget.
-    error TaskMarket_SubtaskBudgetExceeded(uint256 parentId, uint256 funding, uint256 available);
-
-    /// @notice A subtask is paid in its parent's token.
-    error TaskMarket_SubtaskTokenMismatch(address parentToken, address subtaskToken);
-
     /// @notice A task cannot be submitted while subtasks created from it are still open.
     error TaskMarket_SubtasksOpen(uint256 taskId, uint256 openSubtasks);
+
+    /*//////////////////////////////////////////////////////////////
+                           ASSIGNMENT MODULES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice A module's market must not be the zero address.
+    error AssignmentModule_ZeroAddress();
+
+    /// @notice The terms given are not the task's (or the task does not exist).
+    error AssignmentModule_TermsMismatch(uint256 taskId);
+
+    /// @notice The task does not name this module as its assigner.
+    error AssignmentModule_NotAssigner(uint256 taskId, address assigner);
+
+    /// @notice The configuration given is not the one the task's options commit to.
+    error AssignmentModule_ConfigMismatch(uint256 taskId, bytes32 committed, bytes32 given);
+
+    /// @notice A task lists at most `MAX_DEPENDENCIES` dependencies.
+    error AssignmentModule_TooManyDependencies(uint256 count, uint256 maximum);
+
+    /// @notice Dependencies are strictly ascending ids of earlier tasks.
+    error AssignmentModule_InvalidDependency(uint256 taskId, uint256 dependency);
+
+    /// @notice A share in basis points is at most 10,000.
+    error AssignmentModule_InvalidShare(uint256 shareBps);
+
+    /// @notice The poster or the verifier of a task cannot be given it.
+    error AssignmentModule_CandidateIsParty(uint256 taskId, address candidate);
+
+    /// @notice The candidate is not eligible in the executor registry for the task's kind and capabilities.
+    error AssignmentModule_NotEligible(uint256 taskId, address candidate, Eligibility reason);
+
+    /// @notice The candidate does not pass the task's reputation gate.
+    error AssignmentModule_GateNotMet(uint256 taskId, address candidate);
+
+    /// @notice Some dependency of the task is not `Verified` or `Settled` yet.
+    error AssignmentModule_DependenciesNotMet(uint256 taskId);
+
+    /// @notice Only a cancelled or expired dependency lets anyone cancel the task.
+    error AssignmentModule_DependencyNotFailed(uint256 taskId, uint256 dependency, TaskStatus status);
+
+    /// @notice The deposit sent does not match the one required.
+    error AssignmentModule_IncorrectPayment(uint256 expected, uint256 sent);
+
+    /// @notice The token delivered less than the deposit (fee-on-transfer tokens are not supported).
+    error AssignmentModule_TokenTransferShortfall(address token, uint256 expected, uint256 received);
 
     /*//////////////////////////////////////////////////////////////
                           VERIFICATION MODULES

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import { Pausable } from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import { Eligibility } from "../../../contracts/interfaces/IExecutorRegistry.sol";
+import { ITaskMarket } from "../../../contracts/interfaces/ITaskMarket.sol";
 import { Errors } from "../../../contracts/libraries/Errors.sol";
 import { TaskStatus, TaskTerms } from "../../../contracts/types/TaskTypes.sol";
 import { Attack_Base } from "./AttackBase.sol";
@@ -94,7 +95,7 @@ contract OwnerPowers_Attack_Test is Attack_Base {
         market.claim{ value: BOND }(postedId, postedTerms, noCapabilities());
         vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidStatus.selector, postedId, TaskStatus.Posted));
         market.refundExpired(postedId, postedTerms);
-        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_CallerNotParty.selector, claimedId, owner));
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarket_CallerNotParty.selector, claimedId, owner));
         market.consentToCancel(claimedId, claimedTerms);
         vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_CallerNotExecutor.selector, claimedId, owner));
         market.submit(claimedId, claimedTerms, ATTACK_RESULT_HASH, "ipfs://owner");

@@ -71,7 +71,7 @@ contract ConsentToCancel_Unit_Test is Base_Test {
     function test_RevertWhen_CallerIsStranger() external {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = claimedTask(terms);
-        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_CallerNotParty.selector, taskId, stranger));
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarket_CallerNotParty.selector, taskId, stranger));
         consentAs(stranger, taskId, terms);
     }
 
@@ -79,7 +79,7 @@ contract ConsentToCancel_Unit_Test is Base_Test {
         TaskTerms memory terms = ethTerms();
         terms.verifier = reviewer;
         uint256 taskId = claimedTask(terms);
-        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_CallerNotParty.selector, taskId, reviewer));
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarket_CallerNotParty.selector, taskId, reviewer));
         consentAs(reviewer, taskId, terms);
     }
 

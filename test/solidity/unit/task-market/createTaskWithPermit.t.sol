@@ -48,7 +48,7 @@ contract CreateTaskWithPermit_Unit_Test is Base_Test {
         TaskTerms memory terms = ethTerms();
         terms.poster = signer;
         PermitSignature memory permit = validPermit(terms);
-        vm.expectRevert(Errors.TaskMarket_PermitNeedsToken.selector);
+        vm.expectRevert(ITaskMarket.TaskMarket_PermitNeedsToken.selector);
         createWithPermit(terms, permit);
     }
 

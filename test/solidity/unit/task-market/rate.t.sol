@@ -68,21 +68,21 @@ contract Rate_Unit_Test is Base_Test {
     function test_RevertWhen_RatingZero() external {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = settledTask(terms);
-        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidRating.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarket_InvalidRating.selector, 0));
         rateAs(poster, taskId, terms, 0);
     }
 
     function test_RevertWhen_RatingAboveFive() external {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = settledTask(terms);
-        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_InvalidRating.selector, 6));
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarket_InvalidRating.selector, 6));
         rateAs(human, taskId, terms, 6);
     }
 
     function test_RevertWhen_CallerIsStranger() external {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = settledTask(terms);
-        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_CallerNotParty.selector, taskId, stranger));
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarket_CallerNotParty.selector, taskId, stranger));
         rateAs(stranger, taskId, terms, 3);
     }
 
@@ -90,7 +90,7 @@ contract Rate_Unit_Test is Base_Test {
         TaskTerms memory terms = ethTerms();
         terms.verifier = reviewer;
         uint256 taskId = settledTask(terms);
-        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_CallerNotParty.selector, taskId, reviewer));
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarket_CallerNotParty.selector, taskId, reviewer));
         rateAs(reviewer, taskId, terms, 3);
     }
 
@@ -98,7 +98,7 @@ contract Rate_Unit_Test is Base_Test {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = settledTask(terms);
         rateAs(poster, taskId, terms, 4);
-        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_AlreadyRated.selector, taskId, poster));
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarket_AlreadyRated.selector, taskId, poster));
         rateAs(poster, taskId, terms, 5);
     }
 
@@ -106,7 +106,7 @@ contract Rate_Unit_Test is Base_Test {
         TaskTerms memory terms = ethTerms();
         uint256 taskId = settledTask(terms);
         rateAs(human, taskId, terms, 2);
-        vm.expectRevert(abi.encodeWithSelector(Errors.TaskMarket_AlreadyRated.selector, taskId, human));
+        vm.expectRevert(abi.encodeWithSelector(ITaskMarket.TaskMarket_AlreadyRated.selector, taskId, human));
         rateAs(human, taskId, terms, 2);
     }
 
