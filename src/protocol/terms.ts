@@ -41,6 +41,34 @@ export interface TaskTerms {
   milestoneShares: Hex;
 }
 
+/**
+ * `TaskOptions`, field for field: what `createTaskWithOptions` and `createSubtask` store beside a task's terms. Unlike
+ * the terms, options are not passed back in later calls; the market reads them from storage.
+ */
+export interface TaskOptions {
+  /** The assignment module that alone gives the task out; the zero address for a first-come claim. */
+  assigner: Address;
+  /** How much of the reward the executor may spend on subtasks; zero forbids subtasks. At most 2^96 - 1. */
+  subtaskBudget: bigint;
+  /** keccak256 of the ABI-encoded configuration of the assignment module for this task; zero without one. */
+  assignerConfigHash: Hex;
+}
+
+/** `TaskFunding`: what has left a task's escrow before its settlement. */
+export interface TaskFunding {
+  /** Refunded to the poster when the task was first assigned below its reward. */
+  released: bigint;
+  /** Held by open subtasks or paid out through settled ones. */
+  drawn: bigint;
+  openSubtasks: number;
+}
+
+export const NO_OPTIONS: TaskOptions = {
+  assigner: "0x0000000000000000000000000000000000000000",
+  subtaskBudget: 0n,
+  assignerConfigHash: `0x${"0".repeat(64)}`,
+};
+
 export const BPS = 10_000;
 export const MAX_MILESTONES = 16;
 export const NO_MILESTONES: Hex = `0x${"0".repeat(64)}`;

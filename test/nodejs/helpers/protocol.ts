@@ -18,10 +18,13 @@ export {
   BPS,
   ExecutorKind,
   NO_MILESTONES,
+  NO_OPTIONS,
   TaskStatus,
   milestoneAmounts,
   packMilestoneShares,
   unpackMilestoneShares,
+  type TaskFunding,
+  type TaskOptions,
   type TaskTerms,
 } from "../../../src/protocol/terms.js";
 
