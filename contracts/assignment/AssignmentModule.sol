@@ -5,7 +5,7 @@ import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 import { IAssignmentModule } from "../interfaces/assignment/IAssignmentModule.sol";
-import { Eligibility } from "../interfaces/IExecutorRegistry.sol";
+import { Eligibility, IExecutorRegistry } from "../interfaces/IExecutorRegistry.sol";
 import { ITaskMarket } from "../interfaces/ITaskMarket.sol";
 import { Errors } from "../libraries/Errors.sol";
 import { Requirements } from "../types/AssignmentTypes.sol";
@@ -99,8 +99,9 @@ abstract contract AssignmentModule is IAssignmentModule {
         }
     }
 
-    /// @dev Checks that `executor` may be given the task now, as far as this module can tell (the market checks its
-    /// kind, capabilities and conflicts of interest again): registered and eligible, not a party, through the gate.
+    /// @dev Checks that `executor` may be given the task now, as the market will check it at the assignment (but a
+    /// record or a registration can change in between): not a party nor an agent operated by one, offering the task's
+    /// capabilities, registered, active and of the task's kind, and through the reputation gate.
     function _checkCandidate(
         uint256 taskId,
         TaskTerms calldata terms,
@@ -111,9 +112,20 @@ abstract contract AssignmentModule is IAssignmentModule {
         if (executor == terms.poster || executor == terms.verifier) {
             revert Errors.AssignmentModule_CandidateIsParty(taskId, executor);
         }
-        Eligibility eligibility = market.executorRegistry().eligibilityOf(executor, terms.executorKind, capabilities);
+        // The list must be the task's: the registry's answer is about the list it is given.
+        bytes32 capabilitiesHash = keccak256(abi.encodePacked(capabilities));
+        if (capabilitiesHash != terms.capabilitiesHash) {
+            revert Errors.AssignmentModule_CapabilitiesMismatch(taskId, terms.capabilitiesHash, capabilitiesHash);
+        }
+        IExecutorRegistry registry = market.executorRegistry();
+        Eligibility eligibility = registry.eligibilityOf(executor, terms.executorKind, capabilities);
         if (eligibility != Eligibility.Eligible) {
             revert Errors.AssignmentModule_NotEligible(taskId, executor, eligibility);
+        }
+        // An agent answers to its operator: the poster or the verifier must not take the task through one.
+        address operator = registry.operatorOf(executor);
+        if (operator != address(0) && (operator == terms.poster || operator == terms.verifier)) {
+            revert Errors.AssignmentModule_CandidateIsParty(taskId, executor);
         }
         if (!meetsGate(executor, requirements)) revert Errors.AssignmentModule_GateNotMet(taskId, executor);
     }

@@ -85,7 +85,6 @@ interface ITaskMarket {
     /// resubmit: then the bond returns to the executor and `bondForfeited` is zero.
     event ClaimLapsed(uint256 indexed taskId, address indexed executor, bool afterRejection, uint128 bondForfeited);
 
-    /// @notice Emitted when the executor marks the task as in progress.
     /// @notice Task `taskId` was created with `options` (see `TaskOptions`).
     event TaskOptionsSet(uint256 indexed taskId, address indexed assigner, TaskOptions options);
 
@@ -105,6 +104,7 @@ interface ITaskMarket {
     /// parent had already ended.
     event SubtaskFundsReturned(uint256 indexed parentId, uint256 indexed subtaskId, address to, uint256 amount);
 
+    /// @notice Emitted when the executor marks the task as in progress.
     event TaskStarted(uint256 indexed taskId, address indexed executor);
 
     /// @notice Emitted for each progress checkpoint the executor posts.
@@ -342,8 +342,8 @@ interface ITaskMarket {
     /// - The task must have no assigner: such a task is given out only through {assign}.
     function claim(uint256 taskId, TaskTerms calldata terms, bytes32[] calldata capabilities) external payable;
 
-    /// @notice Gives a `Posted` task to `executor` at `price`, for the task's assignment module (its options' `assigner`),
-    /// which pays the claim bond (ETH in `msg.value`, or the task's token by allowance). At the task's first
+    /// @notice Gives a `Posted` task to `executor` at `price`, for the task's assignment module (its options'
+    /// `assigner`), which pays the claim bond (ETH in `msg.value`, or the task's token by allowance). At the task's first
     /// assignment the price may be below the reward: the difference is refunded to the poster at once (a reverse
     /// auction's unused budget) and the task pays `price` from then on.
     /// @dev Emits as {claim}, and {RewardLowered} first when the price is below the reward.

@@ -143,6 +143,9 @@ library Errors {
     /// @notice The poster or the verifier of a task cannot be given it.
     error AssignmentModule_CandidateIsParty(uint256 taskId, address candidate);
 
+    /// @notice The capability list given is not the task's.
+    error AssignmentModule_CapabilitiesMismatch(uint256 taskId, bytes32 expected, bytes32 actual);
+
     /// @notice The candidate is not eligible in the executor registry for the task's kind and capabilities.
     error AssignmentModule_NotEligible(uint256 taskId, address candidate, Eligibility reason);
 

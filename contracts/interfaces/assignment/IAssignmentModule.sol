@@ -3,7 +3,6 @@ pragma solidity ^0.8.28;
 
 import { ITaskMarket } from "../ITaskMarket.sol";
 import { Requirements } from "../../types/AssignmentTypes.sol";
-import { TaskTerms } from "../../types/TaskTypes.sol";
 
 /// @title IAssignmentModule
 /// @notice What every assignment module shares. A poster chooses how its task is given out by naming a module as the
