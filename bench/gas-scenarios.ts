@@ -60,14 +60,29 @@
  *                          delivers the ruling to the module.
  * - `disputeExecute`       executeRuling by a third party: settles the escrow with the ruled split (60 % to the
  *                          executor) and pays out the deposits.
+ *
+ * Matching and composition (ETH tasks created with `createTaskWithOptions`; a bidder or applicant deposits the claim
+ * bond with the module, which pays it to the market at the assignment):
+ * - `createSubtask`        createSubtask by the executor of a claimed task with a subtask budget of half its reward:
+ *                          a subtask of a quarter of the reward, the first of its parent (so the parent's funding
+ *                          record is written from zero, as on every parent), with its own link to the parent.
+ * - `claimWithDeps3`       claim through GatedClaim of a task that depends on three settled tasks, with a reputation
+ *                          gate of one completed task: checks the terms, the options, the candidate and its record,
+ *                          the three dependencies, and assigns it in the market with the bond.
+ * - `apply`                submitApplication on the ApplicationBoard, with a note URI and hash and the bond.
+ * - `assign`               assign by the poster of that applicant through the ApplicationBoard.
+ * - `bid`                  an open bid on a ReverseAuction that already holds nine bids, with the bond.
+ * - `auctionFinalize_10bids` finalize by a third party after the award window of an open auction with ten bids
+ *                          (price weight 50 %): scores every bid, checks the winner and assigns it at its price,
+ *                          refunding the unused budget to the poster.
  */
 import type { NetworkConnection } from "hardhat/types/network";
 import { concat, keccak256, maxUint256, parseEther, parseUnits, toHex, zeroAddress, zeroHash } from "viem";
 import type { Address, Hex } from "viem";
 
 import { attestationTypedData, moduleDomain } from "../src/protocol/eip712.js";
-import { ExecutorKind, NO_MILESTONES, TaskStatus, packMilestoneShares } from "../src/protocol/terms.js";
-import type { TaskTerms } from "../src/protocol/terms.js";
+import { ExecutorKind, NO_MILESTONES, NO_OPTIONS, TaskStatus, packMilestoneShares } from "../src/protocol/terms.js";
+import type { TaskOptions, TaskTerms } from "../src/protocol/terms.js";
 
 export const GAS_KEYS = [
   "createTask_eth",
@@ -90,6 +105,12 @@ export const GAS_KEYS = [
   "disputeOpen",
   "disputeRule",
   "disputeExecute",
+  "createSubtask",
+  "claimWithDeps3",
+  "apply",
+  "assign",
+  "bid",
+  "auctionFinalize_10bids",
 ] as const;
 
 export type GasKey = (typeof GAS_KEYS)[number];
@@ -183,6 +204,12 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
   await nextBlockAt();
   const review = await viem.deployContract("ReviewModule", [marketAddress, "ipfs://review-disputes"]);
   await nextBlockAt();
+  const gatedClaim = await viem.deployContract("GatedClaim", [marketAddress]);
+  await nextBlockAt();
+  const applicationBoard = await viem.deployContract("ApplicationBoard", [marketAddress]);
+  await nextBlockAt();
+  const auction = await viem.deployContract("ReverseAuction", [marketAddress]);
+  await nextBlockAt();
   const arbitrator = await viem.deployContract("PanelArbitrator", [
     deployer.account.address,
     ARBITRATION_FEE,
@@ -209,6 +236,17 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
       "ipfs://bafkreidvbhs33ighmljlvr7zbv2ywwzcmp5adtf4kqvlly67cy56bdtmve",
     ]),
   );
+  // Ten bidders: the executor and nine more agents with the same operator.
+  const otherBidders = wallets.slice(10, 19);
+  for (const bidder of otherBidders) {
+    await mine(async () =>
+      (
+        await viem.getContractAt("ExecutorRegistry", registryAddress, {
+          client: { public: publicClient, wallet: bidder },
+        })
+      ).write.register([ExecutorKind.Agent, operator.account.address, EXECUTOR_CAPABILITIES, "ipfs://bafybidder"]),
+    );
+  }
   for (const holder of [poster, executor, permitPoster]) {
     await mine(async () =>
       (await tokenAs(holder)).write.mint([holder.account.address, parseUnits("1000000", TOKEN_DECIMALS)]),
@@ -297,6 +335,24 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
     );
     return { id, terms: taskTerms, gasUsed };
   }
+
+  /** Creates an ETH task with `options`, as `createTask` does without. */
+  async function createTaskWithOptions(options: TaskOptions): Promise<Task> {
+    const id = (await marketByPoster.read.nextTaskId()) as bigint;
+    const taskTerms = terms(zeroAddress, poster.account.address, clock + BLOCK_INTERVAL);
+    const gasUsed = await mine(() =>
+      marketByPoster.write.createTaskWithOptions([taskTerms, options, REQUIRED_CAPABILITIES, DOCUMENT_URI], {
+        value: taskTerms.reward,
+      }),
+    );
+    return { id, terms: taskTerms, gasUsed };
+  }
+
+  const requirements = (dependencies: bigint[], minCompleted = 0) => ({
+    minCompleted,
+    maxDisputesLostBps: 10_000,
+    dependencies,
+  });
 
   async function createTaskWithPermit(): Promise<Task> {
     const id = (await marketByPermitPoster.read.nextTaskId()) as bigint;
@@ -455,6 +511,103 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
     const verifyAttest1Gas = await verifyByAttestation(1);
     const verifyAttest3Gas = await verifyByAttestation(3);
 
+    // A swarm parent: half of its reward may fund subtasks.
+    const parent = await createTaskWithOptions({
+      assigner: zeroAddress,
+      subtaskBudget: ETH_REWARD / 2n,
+      assignerConfigHash: zeroHash,
+    });
+    await claim(parent);
+    const subtaskTerms = {
+      ...terms(zeroAddress, executor.account.address, clock + BLOCK_INTERVAL),
+      reward: ETH_REWARD / 4n,
+      claimBond: 0n,
+    };
+    const createSubtaskGas = await mine(() =>
+      marketByExecutor.write.createSubtask([
+        parent.id,
+        parent.terms,
+        subtaskTerms,
+        NO_OPTIONS,
+        REQUIRED_CAPABILITIES,
+        DOCUMENT_URI,
+      ]),
+    );
+
+    // A task behind a reputation gate and three settled dependencies, claimed through GatedClaim.
+    const gateConfig = { requirements: requirements([ethTask.id, tokenTask.id, milestoneTask.id], 1) };
+    const gatedTask = await createTaskWithOptions({
+      assigner: gatedClaim.address,
+      subtaskBudget: 0n,
+      assignerConfigHash: (await gatedClaim.read.configHash([gateConfig])) as Hex,
+    });
+    const claimWithDeps3Gas = await mine(() =>
+      gatedClaim.write.claim([gatedTask.id, gatedTask.terms, gateConfig, REQUIRED_CAPABILITIES], {
+        account: executor.account,
+        value: gatedTask.terms.claimBond,
+      }),
+    );
+
+    // Applications: the executor applies, the poster assigns it.
+    const boardConfig = { requirements: requirements([]), applicationDeadline: 0 };
+    const boardTask = await createTaskWithOptions({
+      assigner: applicationBoard.address,
+      subtaskBudget: 0n,
+      assignerConfigHash: (await applicationBoard.read.configHash([boardConfig])) as Hex,
+    });
+    const applyGas = await mine(() =>
+      applicationBoard.write.submitApplication(
+        [
+          boardTask.id,
+          boardTask.terms,
+          boardConfig,
+          RESULT_URI,
+          keccak256(toHex(`application to ${boardTask.id}`)),
+          REQUIRED_CAPABILITIES,
+        ],
+        { account: executor.account, value: boardTask.terms.claimBond },
+      ),
+    );
+    const assignGas = await mine(() =>
+      applicationBoard.write.assign(
+        [boardTask.id, boardTask.terms, boardConfig, executor.account.address, REQUIRED_CAPABILITIES],
+        { account: poster.account },
+      ),
+    );
+
+    // An open reverse auction with ten bids, finalized by a keeper after the award window.
+    const auctionConfig = {
+      requirements: requirements([]),
+      biddingEnd: clock + BLOCK_INTERVAL + DAY,
+      revealEnd: 0,
+      bidBond: 0n,
+      priceWeightBps: 5_000,
+      awardWindow: DAY / 2,
+    };
+    const auctionTask = await createTaskWithOptions({
+      assigner: auction.address,
+      subtaskBudget: 0n,
+      assignerConfigHash: (await auction.read.configHash([auctionConfig])) as Hex,
+    });
+    const bidOf = (bidder: typeof executor, index: number) =>
+      auction.write.bid(
+        [
+          auctionTask.id,
+          auctionTask.terms,
+          auctionConfig,
+          auctionTask.terms.reward - BigInt(index + 1) * parseEther("0.01"),
+          EXECUTION_WINDOW / 2,
+          REQUIRED_CAPABILITIES,
+        ],
+        { account: bidder.account, value: auctionTask.terms.claimBond },
+      );
+    for (const [index, bidder] of otherBidders.entries()) await mine(() => bidOf(bidder, index));
+    const bidGas = await mine(() => bidOf(executor, otherBidders.length));
+    if (((await auction.read.bidsOf([auctionTask.id])) as unknown[]).length !== 10) {
+      throw new Error("The auction does not hold ten bids.");
+    }
+    for (const task of [parent, gatedTask, boardTask]) await expectStatus(task, TaskStatus.Claimed);
+
     const optimisticTask = await submittedModuleTask(
       optimistic.address,
       (await optimistic.read.configHash([optimisticConfig])) as Hex,
@@ -495,6 +648,12 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
     const optimisticFinalizeGas = await mine(() =>
       marketByKeeper.write.release([optimisticTask.id, optimisticTask.terms]),
     );
+    const auctionFinalizeGas = await mine(() =>
+      auction.write.finalize([auctionTask.id, auctionTask.terms, auctionConfig, REQUIRED_CAPABILITIES], {
+        account: keeper.account,
+      }),
+    );
+    await expectStatus(auctionTask, TaskStatus.Claimed);
 
     await nextBlockAt(CLAIM_PERIOD);
     const refundGas = await mine(() => marketByKeeper.write.refundExpired([expiredTask.id, expiredTask.terms]));
@@ -504,6 +663,7 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
       await expectStatus(task, TaskStatus.Settled);
     }
     for (const task of [permitTask, cancelledTask]) await expectStatus(task, TaskStatus.Cancelled);
+
     await expectStatus(expiredTask, TaskStatus.Expired);
 
     return {
@@ -527,6 +687,12 @@ export async function measureGas(connection: NetworkConnection): Promise<GasFigu
       disputeOpen: disputeOpenGas,
       disputeRule: disputeRuleGas,
       disputeExecute: disputeExecuteGas,
+      createSubtask: createSubtaskGas,
+      claimWithDeps3: claimWithDeps3Gas,
+      apply: applyGas,
+      assign: assignGas,
+      bid: bidGas,
+      auctionFinalize_10bids: auctionFinalizeGas,
     };
   }
 

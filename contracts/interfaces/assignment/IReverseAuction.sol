@@ -32,12 +32,20 @@ import { TaskStatus, TaskTerms } from "../../types/TaskTypes.sol";
 ///
 /// Deposits: every bid deposits the task's claim bond (ETH in `msg.value`, or the task's token by allowance), which
 /// the module pays into the market for the winner at the award; a sealed bid deposits the configured bid bond on top.
-/// A commitment not revealed by `revealEnd` loses its bid bond to the poster (credited here, see {withdraw}); every
-/// other deposit returns to its bidder through {withdrawDeposit} once the bid can no longer be awarded. Nothing is
-/// ever pushed to a bidder or the poster, so no recipient can block an award or a finalization.
+/// A commitment not revealed by `revealEnd` loses its bid bond to the poster (credited here, see {withdraw}), unless
+/// the task was cancelled before the bond was credited — by its poster through the market, or for a failed dependency
+/// — so that a poster gains nothing by cancelling an auction whose bidders then saw no reason to reveal. Every other
+/// deposit returns to its bidder through {withdrawDeposit} once the bid can no longer be awarded. Nothing is ever
+/// pushed to a bidder or the poster, so no recipient can block an award or a finalization.
 ///
 /// Caps: at most `MAX_BIDS` bidders per auction, which bounds the loops of {finalize} and {bidsOf}. Once the cap is
 /// reached new bidders are refused; bidders already in may still lower their price or replace their commitment.
+/// Filling the cap takes eligible accounts that each lock a deposit until the auction is decided; a poster who fears
+/// it sets a reputation gate.
+///
+/// Bids: a price is at most the budget and non-zero; an ETA is the seconds the bidder needs from the award, non-zero
+/// and at most the task's execution window (the market's deadline is the window regardless). The ETA informs the
+/// poster's choice; the automatic rule does not use it.
 ///
 /// A lapsed claim: if the winner's claim lapses, the market opens the task again at the price it was awarded at (the
 /// budget was already refunded down to it). The poster may then {award} it again, at any time before the claim
@@ -73,8 +81,8 @@ interface IReverseAuction is IAssignmentModule {
         Committed,
         /// @dev A valid bid: an open bid, or a revealed sealed one.
         Placed,
-        /// @dev A commitment not revealed by `revealEnd`: its bid bond is the poster's. Derived in the views as soon as
-        /// the reveal window ends; stored when the bond is credited to the poster.
+        /// @dev A commitment not revealed by `revealEnd` of an auction that was not cancelled: its bid bond is the
+        /// poster's. Derived in the views as soon as the reveal window ends; stored when the bond is credited.
         Forfeited,
         /// @dev The bidder took its deposit back; the bid can no longer be awarded.
         Withdrawn,
@@ -317,7 +325,7 @@ interface IReverseAuction is IAssignmentModule {
     function auctionOf(uint256 taskId) external view returns (Auction memory);
 
     /// @notice Every bid of the auction, in the order the bidders first bid; at most `MAX_BIDS`. A commitment whose
-    /// reveal window ended reads as `Forfeited`.
+    /// bond is forfeited reads as `Forfeited` from `revealEnd`, credited or not.
     function bidsOf(uint256 taskId) external view returns (Bid[] memory);
 
     /// @notice The bid of `bidder` (all zero without one), with the status derived as in {bidsOf}.
@@ -409,8 +417,8 @@ interface IReverseAuction is IAssignmentModule {
     /// @dev Emits {BidRevealed}.
     ///
     /// Notes:
-    /// - A reveal does not need the task to be open: a bidder whose auction was cancelled still reveals to keep its bid
-    ///   bond. A reveal that does not match, or whose values are out of range, reverts and leaves the commitment
+    /// - A reveal does not need the task to be open (the commitments of a cancelled auction return whole anyway).
+    /// - A reveal that does not match, or whose values are out of range, reverts and leaves the commitment
     ///   unrevealed: at `revealEnd` its bid bond goes to the poster.
     ///
     /// Requirements:
@@ -468,7 +476,9 @@ interface IReverseAuction is IAssignmentModule {
     ) external;
 
     /// @notice Cancels the task because its dependency at `index` was cancelled or expired; anyone may call it.
-    /// @dev Emits the base's {DependencyFailed}, {AuctionCancelled} and the market's `TaskCancelled`.
+    /// Past the reveal window, the bonds of commitments not revealed are credited to the poster first.
+    /// @dev Emits {BidBondForfeited} for each such commitment, {AuctionCancelled}, the base's {DependencyFailed} and
+    /// the market's `TaskCancelled`.
     function cancelForFailedDependency(
         uint256 taskId,
         TaskTerms calldata terms,
@@ -477,8 +487,10 @@ interface IReverseAuction is IAssignmentModule {
     ) external;
 
     /// @notice Credits the poster with the bid bond of every commitment of the auction not revealed in time. Anyone
-    /// may call it; {award}, {finalize} and {withdrawDeposit} do the same for the bids they touch.
-    /// @dev Emits {BidBondForfeited} for each. Requirements: the reveal window has ended and a commitment is left.
+    /// may call it (a poster about to cancel its task through the market calls it first); {award}, {finalize},
+    /// {cancelForFailedDependency} and {withdrawDeposit} do the same for the bids they touch.
+    /// @dev Emits {BidBondForfeited} for each. Requirements: the reveal window has ended, the auction is undecided and
+    /// its task was not cancelled, and an unrevealed commitment is left.
     function sweepForfeitedBonds(uint256 taskId) external;
 
     /// @notice Pays the caller what the module holds for its bid on `taskId`: a losing bid's claim bond (and bid bond),
@@ -486,7 +498,8 @@ interface IReverseAuction is IAssignmentModule {
     /// @dev Emits {DepositWithdrawn}, and {BidBondForfeited} first for a commitment not revealed.
     ///
     /// Requirements:
-    /// - An unrevealed commitment: the reveal window has ended.
+    /// - An unrevealed commitment: the reveal window has ended (its bid bond then goes to the poster), or the task was
+    ///   cancelled (it returns whole).
     /// - A valid bid: the auction was awarded or cancelled, or the task is no longer open (cancelled or expired).
     ///   Taking the deposit back withdraws the bid: it can no longer be awarded after a lapsed claim.
     /// - Something left to withdraw.
