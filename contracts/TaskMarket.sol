@@ -547,6 +547,7 @@ contract TaskMarket is TaskMarketCore, ITaskMarket, Ownable2Step, Pausable, NonR
     /// apply to the extension too.
     function _delegateToExtension() private returns (bytes memory result) {
         bool success;
+        // solhint-disable-next-line avoid-low-level-calls
         (success, result) = extension.delegatecall(msg.data);
         if (!success) {
             // solhint-disable-next-line no-inline-assembly

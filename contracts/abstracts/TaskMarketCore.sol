@@ -327,26 +327,38 @@ abstract contract TaskMarketCore {
 
             _push(terms.token, executor, settlement.payout + terms.claimBond);
         } else {
-            _progress[taskId].milestonesVerified = uint8(settlement.milestone + 1);
-            state.status = TaskStatus.InProgress;
-            state.executionDeadline = uint40(block.timestamp) + terms.executionWindow;
-            state.reviewDeadline = 0;
-            state.flags &= ~FLAGS_REJECTION;
-            task.state = state;
-
-            emit ITaskMarket.MilestoneSettled(
-                taskId,
-                executor,
-                settlement.milestone,
-                settlement.payout,
-                settlement.fee,
-                settlement.refund
-            );
-
-            _push(terms.token, executor, settlement.payout);
+            _startNextMilestone(task, taskId, terms, state, settlement);
         }
         _returnEscrow(taskId, terms, state.flags, settlement.refund, 0, settlement.isLast);
         _payVerifier(taskId, terms, settlement.verifierPayment);
+    }
+
+    /// @dev After a milestone other than the last: records it, pays it and sends the executor back to work on the
+    /// next one with a fresh execution window.
+    function _startNextMilestone(
+        Task storage task,
+        uint256 taskId,
+        TaskTerms calldata terms,
+        TaskState memory state,
+        Settlement memory settlement
+    ) private {
+        _progress[taskId].milestonesVerified = uint8(settlement.milestone + 1);
+        state.status = TaskStatus.InProgress;
+        state.executionDeadline = uint40(block.timestamp) + terms.executionWindow;
+        state.reviewDeadline = 0;
+        state.flags &= ~FLAGS_REJECTION;
+        task.state = state;
+
+        emit ITaskMarket.MilestoneSettled(
+            taskId,
+            state.executor,
+            settlement.milestone,
+            settlement.payout,
+            settlement.fee,
+            settlement.refund
+        );
+
+        _push(terms.token, state.executor, settlement.payout);
     }
 
     /// @dev How a settlement divides the submission's amount; marks the verifier fee paid in `state` if it is.

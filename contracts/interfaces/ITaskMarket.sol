@@ -343,8 +343,8 @@ interface ITaskMarket {
     function claim(uint256 taskId, TaskTerms calldata terms, bytes32[] calldata capabilities) external payable;
 
     /// @notice Gives a `Posted` task to `executor` at `price`, for the task's assignment module (its options'
-    /// `assigner`), which pays the claim bond (ETH in `msg.value`, or the task's token by allowance). At the task's first
-    /// assignment the price may be below the reward: the difference is refunded to the poster at once (a reverse
+    /// `assigner`), which pays the claim bond (ETH in `msg.value`, or the task's token by allowance). At the task's
+    /// first assignment the price may be below the reward: the difference is refunded to the poster at once (a reverse
     /// auction's unused budget) and the task pays `price` from then on.
     /// @dev Emits as {claim}, and {RewardLowered} first when the price is below the reward.
     ///
