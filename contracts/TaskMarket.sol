@@ -53,6 +53,9 @@ contract TaskMarket is TaskMarketCore, ITaskMarket, Ownable2Step, Pausable, NonR
     /// @inheritdoc ITaskMarket
     uint256 public constant override MAX_HOLD_DURATION = 180 days;
 
+    /// @inheritdoc ITaskMarket
+    uint256 public constant override MAX_SUBTASK_DEPTH = SUBTASK_DEPTH_CAP;
+
     /// @notice The contract that runs the entry points of tasks with options, on this contract's storage.
     address public immutable extension;
 

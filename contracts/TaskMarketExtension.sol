@@ -112,7 +112,11 @@ contract TaskMarketExtension is TaskMarketCore {
         subtaskId = _recordNewTask(terms, capabilities, documentURI);
         _storeOptions(subtaskId, terms, options);
         _tasks[subtaskId].state.flags = FLAG_EXTENDED;
-        _parents[subtaskId] = SubtaskLink({ parentId: uint64(parentId), parentPoster: parentTerms.poster });
+        _parents[subtaskId] = SubtaskLink({
+            parentId: uint64(parentId),
+            parentPoster: parentTerms.poster,
+            depth: _depthBelow(parentId, parentState.flags)
+        });
 
         emit ITaskMarket.SubtaskCreated(parentId, subtaskId, msg.sender, cost);
     }
@@ -209,6 +213,13 @@ contract TaskMarketExtension is TaskMarketCore {
         }
 
         emit ITaskMarket.PartyRated(taskId, msg.sender, ratee, rating);
+    }
+
+    /// @dev The depth of a new subtask of `parentId`, at most `MAX_SUBTASK_DEPTH`.
+    function _depthBelow(uint256 parentId, uint8 parentFlags) private view returns (uint8 depth) {
+        depth = 1;
+        if (parentFlags & FLAG_EXTENDED != 0) depth += _parents[parentId].depth;
+        if (depth > SUBTASK_DEPTH_CAP) revert ITaskMarket.TaskMarket_SubtaskTooDeep(parentId, SUBTASK_DEPTH_CAP);
     }
 
     /// @dev Takes `cost` from what is left of the parent's subtask budget and counts one more open subtask.

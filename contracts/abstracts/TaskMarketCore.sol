@@ -34,6 +34,9 @@ abstract contract TaskMarketCore {
     uint256 internal constant CAPABILITIES_CAP = 16;
     uint256 internal constant MILESTONES_CAP = 16;
     uint256 internal constant PUSH_GAS = 100_000;
+    /// @dev Exposed by the market as `MAX_SUBTASK_DEPTH`: how deep subtasks may nest, which bounds the walk up the
+    /// chain when a subtask returns funds to parents that have ended.
+    uint256 internal constant SUBTASK_DEPTH_CAP = 4;
 
     uint256 internal constant BPS_DENOMINATOR = 10_000;
 
@@ -436,8 +439,7 @@ abstract contract TaskMarketCore {
     }
 
     /// @dev Returns `amount` of escrow the task no longer needs — to the poster, or for a subtask to its parent's
-    /// escrow (to the parent's poster once the parent has ended) — and pays `bondToPoster` to the poster. `ended`
-    /// closes a subtask on its parent.
+    /// escrow — and pays `bondToPoster` to the poster. `ended` closes a subtask on its parent.
     function _returnEscrow(
         uint256 taskId,
         TaskTerms calldata terms,
@@ -453,21 +455,35 @@ abstract contract TaskMarketCore {
             return;
         }
         _push(terms.token, terms.poster, bondToPoster);
-        TaskFunding storage parentFunding = _fundings[link.parentId];
-        if (ended) parentFunding.openSubtasks -= 1;
-        if (amount == 0) return;
-        TaskStatus parentStatus = _tasks[link.parentId].state.status;
-        if (
-            parentStatus == TaskStatus.Cancelled ||
-            parentStatus == TaskStatus.Expired ||
-            parentStatus == TaskStatus.Settled
-        ) {
-            emit ITaskMarket.SubtaskFundsReturned(link.parentId, taskId, link.parentPoster, amount);
-            _push(terms.token, link.parentPoster, amount);
-        } else {
-            // At most what the subtask was funded with comes back, and its funding is part of `drawn`.
-            parentFunding.drawn -= uint96(amount);
-            emit ITaskMarket.SubtaskFundsReturned(link.parentId, taskId, address(this), amount);
+        if (ended) _fundings[link.parentId].openSubtasks -= 1;
+        if (amount != 0) _returnToParent(taskId, link, terms.token, amount);
+    }
+
+    /// @dev Returns `amount` from subtask `subtaskId` to its parent's escrow. A parent that has ended (cancelled or
+    /// expired while the subtask was open) already returned the rest of its escrow where its own escrow goes, so the
+    /// amount follows the same way: to the grandparent's escrow, and so on, or to the poster of the first task up the
+    /// chain that is not a subtask. The loop is bounded by `MAX_SUBTASK_DEPTH`.
+    function _returnToParent(uint256 subtaskId, SubtaskLink memory link, address token, uint256 amount) internal {
+        while (true) {
+            TaskState memory parentState = _tasks[link.parentId].state;
+            TaskStatus status = parentState.status;
+            // A parent is settled only once its subtasks have ended, so a returning subtask finds it open or ended
+            // without settlement.
+            if (status != TaskStatus.Cancelled && status != TaskStatus.Expired) {
+                // At most what the subtask was funded with comes back, and its funding is part of `drawn`.
+                _fundings[link.parentId].drawn -= uint96(amount);
+                emit ITaskMarket.SubtaskFundsReturned(link.parentId, subtaskId, address(this), amount);
+                return;
+            }
+            SubtaskLink memory grandparent;
+            if (parentState.flags & FLAG_EXTENDED != 0) grandparent = _parents[link.parentId];
+            if (grandparent.parentId == 0) {
+                emit ITaskMarket.SubtaskFundsReturned(link.parentId, subtaskId, link.parentPoster, amount);
+                _push(token, link.parentPoster, amount);
+                return;
+            }
+            subtaskId = link.parentId;
+            link = grandparent;
         }
     }
 

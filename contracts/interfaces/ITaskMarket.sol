@@ -57,6 +57,9 @@ interface ITaskMarket {
     /// @notice A subtask budget may not exceed the reward, and a task paid in milestones has none.
     error TaskMarket_InvalidSubtaskBudget(uint96 subtaskBudget);
 
+    /// @notice Subtasks nest at most `MAX_SUBTASK_DEPTH` deep.
+    error TaskMarket_SubtaskTooDeep(uint256 parentId, uint256 maximumDepth);
+
     /// @notice An assigner configuration hash needs an assigner.
     error TaskMarket_ConfigWithoutAssigner();
 
@@ -100,8 +103,10 @@ interface ITaskMarket {
         uint256 funding
     );
 
-    /// @notice What a subtask did not spend returned: to the parent's escrow, or to the parent's poster when the
-    /// parent had already ended.
+    /// @notice What a subtask did not spend returned: to the parent's escrow (`to` is the market), or, when the parent
+    /// had already ended, on up the chain to the poster of the first task that is not a subtask. The refund events of
+    /// a subtask (`TaskCancelled`, `TaskExpired`, `SettlementRefunded`, `RewardLowered`) name the subtask's poster;
+    /// this event says where the refund actually went, and an indexer credits it there.
     event SubtaskFundsReturned(uint256 indexed parentId, uint256 indexed subtaskId, address to, uint256 amount);
 
     /// @notice Emitted when the executor marks the task as in progress.
@@ -261,6 +266,9 @@ interface ITaskMarket {
     /// @notice What has left the task's escrow before settlement: released to the poster at assignment, and drawn
     /// by subtasks (see `TaskFunding`). Zero for a task that uses neither.
     function fundingOf(uint256 taskId) external view returns (TaskFunding memory);
+
+    /// @notice How deep subtasks may nest: a subtask of a subtask of a task is at depth 2.
+    function MAX_SUBTASK_DEPTH() external view returns (uint256);
 
     /// @notice The parent of a subtask; a zero `parentId` for a task that is not one.
     function parentOf(uint256 taskId) external view returns (SubtaskLink memory);

@@ -141,8 +141,11 @@ struct TaskFunding {
 /// @notice The parent of a subtask, where the subtask's unspent escrow returns.
 struct SubtaskLink {
     uint64 parentId;
-    /// @dev The parent's poster, paid what returns once the parent itself has ended.
+    /// @dev The parent's poster, paid what returns once the parent itself has ended (when the parent is not itself a
+    /// subtask; otherwise the funds go on up the chain).
     address parentPoster;
+    /// @dev 1 for a subtask of a task that is not a subtask, 2 for a subtask of that, and so on.
+    uint8 depth;
 }
 
 /// @notice The parameters of an ERC-2612 permit used to fund a task without a prior approval.
