@@ -459,17 +459,18 @@ abstract contract TaskMarketCore {
         if (amount != 0) _returnToParent(taskId, link, terms.token, amount);
     }
 
-    /// @dev Returns `amount` from subtask `subtaskId` to its parent's escrow. A parent that has ended (cancelled or
-    /// expired while the subtask was open) already returned the rest of its escrow where its own escrow goes, so the
-    /// amount follows the same way: to the grandparent's escrow, and so on, or to the poster of the first task up the
-    /// chain that is not a subtask. The loop is bounded by `MAX_SUBTASK_DEPTH`.
+    /// @dev Returns `amount` from subtask `subtaskId` to its parent's escrow. A parent that has ended (cancelled,
+    /// expired, or settled while a subtask below one of its ended subtasks was still open) has paid out or returned
+    /// the rest of its escrow already, so the amount follows the way a refund of the parent goes: to the grandparent's
+    /// escrow, and so on, or to the poster of the first task up the chain that is not a subtask. The loop is bounded by
+    /// `SUBTASK_DEPTH_CAP`.
     function _returnToParent(uint256 subtaskId, SubtaskLink memory link, address token, uint256 amount) internal {
         while (true) {
             TaskState memory parentState = _tasks[link.parentId].state;
             TaskStatus status = parentState.status;
-            // A parent is settled only once its subtasks have ended, so a returning subtask finds it open or ended
-            // without settlement.
-            if (status != TaskStatus.Cancelled && status != TaskStatus.Expired) {
+            // A parent can have settled while a subtask of one of its own ended subtasks is still open: it waits only
+            // for its direct subtasks. Its escrow is gone either way, so settled counts as ended.
+            if (status != TaskStatus.Cancelled && status != TaskStatus.Expired && status != TaskStatus.Settled) {
                 // At most what the subtask was funded with comes back, and its funding is part of `drawn`.
                 _fundings[link.parentId].drawn -= uint96(amount);
                 emit ITaskMarket.SubtaskFundsReturned(link.parentId, subtaskId, address(this), amount);

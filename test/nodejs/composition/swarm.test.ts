@@ -166,6 +166,7 @@ describe("Swarm: a coordinator splits a task among agents and a human", () => {
       assert.deepEqual(await market.read.parentOf([step.taskId]), {
         parentId: parent.taskId,
         parentPoster: poster.address,
+        depth: 1,
       });
     }
 

@@ -908,6 +908,29 @@ contract SubtaskSettlement_Unit_Test is Options_Test {
         assertEq(poster.balance, posterBefore + LEAF_REWARD, "the top poster");
     }
 
+    /// The parent waits only for its direct subtasks: with the middle cancelled it can settle while the leaf is still
+    /// open. What the leaf returns later then goes to the top poster, since no escrow is left to take it.
+    function test_WhenNestedParentSettledFirst_TheLeafsRefundGoesToTheTopPoster() external {
+        Nest memory n = nest(address(0));
+        posterConsents(n.middleId, n.middleTerms);
+        vm.prank(agent);
+        market.consentToCancel(n.middleId, n.middleTerms);
+        submitWork(n.parentId, n.parentTerms, human);
+        vm.prank(poster);
+        market.approve(n.parentId, n.parentTerms);
+        assertEq(uint8(market.statusOf(n.parentId)), uint8(TaskStatus.Settled));
+
+        uint256 posterBefore = poster.balance;
+        uint256 marketBefore = address(market).balance;
+        posterConsents(n.leafId, n.leafTerms);
+        vm.expectEmit(address(market));
+        emit ITaskMarket.SubtaskFundsReturned(n.parentId, n.middleId, poster, LEAF_REWARD);
+        vm.prank(worker);
+        market.consentToCancel(n.leafId, n.leafTerms);
+        assertEq(poster.balance, posterBefore + LEAF_REWARD, "the top poster");
+        assertEq(address(market).balance, marketBefore - LEAF_REWARD - n.leafTerms.claimBond, "nothing left behind");
+    }
+
     function test_WhenNested_LinksRecordTheirDepth() external {
         Nest memory n = nest(address(0));
         assertEq(market.MAX_SUBTASK_DEPTH(), 4);
