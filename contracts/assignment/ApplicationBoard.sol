@@ -20,9 +20,11 @@ contract ApplicationBoard is AssignmentModule, NonReentrant, IApplicationBoard {
     using SafeERC20 for IERC20;
 
     /// @dev One slot per application. `live` tells a live application with a zero deposit (a task without a claim
-    /// bond) from no application.
+    /// bond) from no application; `dismissed` marks an applicant the poster dismissed, whose deposit stays here until
+    /// it withdraws it and who may not apply to the task again.
     struct Application {
         bool live;
+        bool dismissed;
         uint128 deposit;
     }
 
@@ -97,6 +99,7 @@ contract ApplicationBoard is AssignmentModule, NonReentrant, IApplicationBoard {
 
         Application storage application = _applications[taskId][msg.sender];
         if (application.live) revert ApplicationBoard_AlreadyApplied(taskId, msg.sender);
+        if (application.dismissed) revert ApplicationBoard_Dismissed(taskId, msg.sender);
         uint256 count = _applicantCounts[taskId];
         if (count >= MAX_APPLICANTS) revert ApplicationBoard_TooManyApplicants(taskId, MAX_APPLICANTS);
 
@@ -121,6 +124,21 @@ contract ApplicationBoard is AssignmentModule, NonReentrant, IApplicationBoard {
         emit ApplicationWithdrawn(taskId, msg.sender, deposit);
 
         _payOut(terms.token, msg.sender, deposit);
+    }
+
+    /// @inheritdoc IApplicationBoard
+    function dismissApplication(uint256 taskId, TaskTerms calldata terms, address applicant) external override {
+        if (!market.matchesTerms(taskId, terms)) revert Errors.AssignmentModule_TermsMismatch(taskId);
+        if (msg.sender != terms.poster) revert ApplicationBoard_CallerNotPoster(taskId, msg.sender);
+        Application storage application = _applications[taskId][applicant];
+        if (!application.live) revert ApplicationBoard_NoApplication(taskId, applicant);
+
+        // The place is freed at once; the deposit stays the applicant's, withdrawn when it likes.
+        application.live = false;
+        application.dismissed = true;
+        _applicantCounts[taskId] -= 1;
+
+        emit ApplicationDismissed(taskId, applicant);
     }
 
     /// @inheritdoc IApplicationBoard
@@ -181,13 +199,23 @@ contract ApplicationBoard is AssignmentModule, NonReentrant, IApplicationBoard {
     /// deposit, which the caller pays out.
     function _removeApplication(uint256 taskId, address token, address applicant) private returns (uint256 deposit) {
         Application memory application = _applications[taskId][applicant];
-        if (!application.live) revert ApplicationBoard_NoApplication(taskId, applicant);
+        // A dismissed applicant still holds its deposit here, but no longer an application.
+        if (!application.live && (!application.dismissed || application.deposit == 0)) {
+            revert ApplicationBoard_NoApplication(taskId, applicant);
+        }
         deposit = application.deposit;
 
-        delete _applications[taskId][applicant];
-        // A live application is counted in both totals, so neither can underflow.
+        if (application.dismissed) {
+            _applications[taskId][applicant].deposit = 0;
+        } else {
+            delete _applications[taskId][applicant];
+            // A live application is counted, so the count cannot underflow.
+            unchecked {
+                _applicantCounts[taskId] -= 1;
+            }
+        }
+        // Every deposit held is counted in the total of its token.
         unchecked {
-            _applicantCounts[taskId] -= 1;
             _totalDeposits[token] -= deposit;
         }
     }

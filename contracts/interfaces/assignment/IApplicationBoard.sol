@@ -48,6 +48,9 @@ interface IApplicationBoard is IAssignmentModule {
     /// @notice The applicant already has a live application to the task.
     error ApplicationBoard_AlreadyApplied(uint256 taskId, address applicant);
 
+    /// @notice The poster dismissed this applicant from the task: it may not apply to it again.
+    error ApplicationBoard_Dismissed(uint256 taskId, address applicant);
+
     /// @notice The task already has `maximum` live applications.
     error ApplicationBoard_TooManyApplicants(uint256 taskId, uint256 maximum);
 
@@ -73,6 +76,9 @@ interface IApplicationBoard is IAssignmentModule {
     /// @notice Emitted when `applicant` applies to task `taskId`, depositing the task's claim bond, with a note at
     /// `noteURI` whose hash is `noteHash`.
     event Applied(uint256 indexed taskId, address indexed applicant, string noteURI, bytes32 noteHash);
+
+    /// @notice Emitted when the poster dismisses `applicant`, freeing its place; its deposit stays withdrawable.
+    event ApplicationDismissed(uint256 indexed taskId, address indexed applicant);
 
     /// @notice Emitted when `applicant` withdraws its application and is paid back its `deposit`.
     event ApplicationWithdrawn(uint256 indexed taskId, address indexed applicant, uint256 deposit);
@@ -145,13 +151,20 @@ interface IApplicationBoard is IAssignmentModule {
         bytes32[] calldata capabilities
     ) external payable;
 
+    /// @notice Dismisses a live application to the poster's task: the place is freed (so that accounts squatting on
+    /// the board cannot keep others out), the applicant may not apply to the task again, and its deposit stays
+    /// withdrawable with {withdrawApplication}.
+    /// @dev Emits {ApplicationDismissed}. Requirements: `terms` are the task's; caller its poster; a live application.
+    function dismissApplication(uint256 taskId, TaskTerms calldata terms, address applicant) external;
+
     /// @notice Withdraws the caller's application to task `taskId` and pays its deposit back to it. Open at any
     /// time, also after the task has ended: it is how an applicant the poster did not pick recovers its deposit.
     /// @dev Emits {ApplicationWithdrawn}.
     ///
     /// Requirements:
     /// - `terms` are the task's terms (they name the token of the deposit).
-    /// - The caller has a live application to the task; an assigned applicant has none, its deposit being the bond.
+    /// - The caller has a live application to the task, or was dismissed and has not withdrawn its deposit yet; an
+    ///   assigned applicant has none, its deposit being the bond.
     function withdrawApplication(uint256 taskId, TaskTerms calldata terms) external;
 
     /// @notice Gives task `taskId` to `applicant` at the task's current price, paying its deposit to the market as

@@ -571,6 +571,72 @@ contract ApplicationBoard_Unit_Test is Assignment_Test {
         assertDepositsCovered(terms, taskId, pair(human, agent));
     }
 
+    function test_DismissApplication_FreesThePlace_KeepsTheDepositWithdrawable() external {
+        TaskTerms memory terms = ethTerms();
+        (uint256 taskId, IApplicationBoard.BoardConfig memory config) = taskWithTwoApplicants(terms);
+        uint256 humanBefore = human.balance;
+
+        vm.expectEmit(address(board));
+        emit IApplicationBoard.ApplicationDismissed(taskId, human);
+        vm.prank(poster);
+        board.dismissApplication(taskId, terms, human);
+
+        assertFalse(board.isApplicant(taskId, human), "no longer an applicant");
+        assertEq(board.applicantCountOf(taskId), 1, "place freed");
+        assertEq(board.depositOf(taskId, human), BOND, "deposit kept");
+        assertDepositsCovered(terms, taskId, pair(human, agent));
+
+        // Neither assigned nor allowed back on the board.
+        vm.expectRevert(
+            abi.encodeWithSelector(IApplicationBoard.ApplicationBoard_NoApplication.selector, taskId, human)
+        );
+        assignAs(poster, taskId, terms, config, human);
+        expectApplyRevert(
+            abi.encodeWithSelector(IApplicationBoard.ApplicationBoard_Dismissed.selector, taskId, human),
+            human,
+            taskId,
+            terms,
+            config
+        );
+
+        // The deposit comes back once, and the record of the dismissal stays.
+        withdrawAs(human, taskId, terms);
+        assertEq(human.balance, humanBefore + BOND, "repaid");
+        assertEq(board.depositOf(taskId, human), 0, "deposit paid out");
+        assertDepositsCovered(terms, taskId, pair(human, agent));
+        vm.expectRevert(
+            abi.encodeWithSelector(IApplicationBoard.ApplicationBoard_NoApplication.selector, taskId, human)
+        );
+        withdrawAs(human, taskId, terms);
+        expectApplyRevert(
+            abi.encodeWithSelector(IApplicationBoard.ApplicationBoard_Dismissed.selector, taskId, human),
+            human,
+            taskId,
+            terms,
+            config
+        );
+    }
+
+    function test_RevertWhen_DismissApplication_NotThePoster() external {
+        TaskTerms memory terms = ethTerms();
+        (uint256 taskId, ) = taskWithTwoApplicants(terms);
+        vm.expectRevert(
+            abi.encodeWithSelector(IApplicationBoard.ApplicationBoard_CallerNotPoster.selector, taskId, stranger)
+        );
+        vm.prank(stranger);
+        board.dismissApplication(taskId, terms, human);
+    }
+
+    function test_RevertWhen_DismissApplication_NoLiveApplication() external {
+        TaskTerms memory terms = ethTerms();
+        (uint256 taskId, ) = taskWithTwoApplicants(terms);
+        vm.expectRevert(
+            abi.encodeWithSelector(IApplicationBoard.ApplicationBoard_NoApplication.selector, taskId, stranger)
+        );
+        vm.prank(poster);
+        board.dismissApplication(taskId, terms, stranger);
+    }
+
     function test_WithdrawApplication_TokenTask() external {
         TaskTerms memory terms = tokenTerms();
         (uint256 taskId, ) = taskWithTwoApplicants(terms);
