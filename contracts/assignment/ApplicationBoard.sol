@@ -160,9 +160,7 @@ contract ApplicationBoard is AssignmentModule, NonReentrant, IApplicationBoard {
 
         emit ApplicantAssigned(taskId, applicant);
 
-        // The current price, not the reward: a price lowered by an earlier assignment is the task's price for good.
-        uint256 price = terms.reward - market.fundingOf(taskId).released;
-        _assign(taskId, terms, config.requirements, applicant, price, capabilities);
+        _assign(taskId, terms, config.requirements, applicant, _currentPrice(taskId, terms), capabilities);
     }
 
     /// @inheritdoc IApplicationBoard

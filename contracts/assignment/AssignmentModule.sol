@@ -109,25 +109,56 @@ abstract contract AssignmentModule is IAssignmentModule {
         address executor,
         bytes32[] calldata capabilities
     ) internal view {
-        if (executor == terms.poster || executor == terms.verifier) {
-            revert Errors.AssignmentModule_CandidateIsParty(taskId, executor);
-        }
-        // The list must be the task's: the registry's answer is about the list it is given.
-        bytes32 capabilitiesHash = keccak256(abi.encodePacked(capabilities));
-        if (capabilitiesHash != terms.capabilitiesHash) {
-            revert Errors.AssignmentModule_CapabilitiesMismatch(taskId, terms.capabilitiesHash, capabilitiesHash);
-        }
+        if (_isParty(terms, executor)) revert Errors.AssignmentModule_CandidateIsParty(taskId, executor);
+        _checkCapabilityList(taskId, terms, capabilities);
         IExecutorRegistry registry = market.executorRegistry();
         Eligibility eligibility = registry.eligibilityOf(executor, terms.executorKind, capabilities);
         if (eligibility != Eligibility.Eligible) {
             revert Errors.AssignmentModule_NotEligible(taskId, executor, eligibility);
         }
         // An agent answers to its operator: the poster or the verifier must not take the task through one.
-        address operator = registry.operatorOf(executor);
-        if (operator != address(0) && (operator == terms.poster || operator == terms.verifier)) {
+        if (_isParty(terms, registry.operatorOf(executor))) {
             revert Errors.AssignmentModule_CandidateIsParty(taskId, executor);
         }
         if (!meetsGate(executor, requirements)) revert Errors.AssignmentModule_GateNotMet(taskId, executor);
+    }
+
+    /// @dev The non-reverting form of {_checkCandidate}, for a caller that checked the capability list once with
+    /// {_checkCapabilityList} and skips the candidates that fail rather than reverting. Kept beside it so that the two
+    /// cannot drift apart: a candidate that passes cannot make the market's `assign` revert.
+    function _isCandidate(
+        TaskTerms calldata terms,
+        Requirements calldata requirements,
+        address executor,
+        bytes32[] calldata capabilities,
+        IExecutorRegistry registry
+    ) internal view returns (bool) {
+        if (_isParty(terms, executor) || _isParty(terms, registry.operatorOf(executor))) return false;
+        if (registry.eligibilityOf(executor, terms.executorKind, capabilities) != Eligibility.Eligible) return false;
+        return meetsGate(executor, requirements);
+    }
+
+    /// @dev Checks that `capabilities` is the task's list: the registry's answer is about the list it is given.
+    function _checkCapabilityList(
+        uint256 taskId,
+        TaskTerms calldata terms,
+        bytes32[] calldata capabilities
+    ) internal pure {
+        bytes32 capabilitiesHash = keccak256(abi.encodePacked(capabilities));
+        if (capabilitiesHash != terms.capabilitiesHash) {
+            revert Errors.AssignmentModule_CapabilitiesMismatch(taskId, terms.capabilitiesHash, capabilitiesHash);
+        }
+    }
+
+    /// @dev Whether `account` is the task's poster or verifier (zero is neither: an executor without an operator).
+    function _isParty(TaskTerms calldata terms, address account) internal pure returns (bool) {
+        return account != address(0) && (account == terms.poster || account == terms.verifier);
+    }
+
+    /// @dev The price the task pays now: its reward, or the lower price of its first assignment, which is the task's
+    /// price for good (the market takes only that price afterwards).
+    function _currentPrice(uint256 taskId, TaskTerms calldata terms) internal view returns (uint256) {
+        return terms.reward - market.fundingOf(taskId).released;
     }
 
     /// @dev Gives the task to `executor` at `price`, paying the claim bond this module holds for it, after checking

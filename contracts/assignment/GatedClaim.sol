@@ -38,9 +38,7 @@ contract GatedClaim is AssignmentModule, NonReentrant, IGatedClaim {
         _checkCandidate(taskId, terms, config.requirements, msg.sender, capabilities);
         // The bond passes straight through to the market: nothing stays in the module after the call.
         _takeDeposit(terms, terms.claimBond);
-        // The current price, not the reward: a price lowered by an earlier assignment is the task's price for good.
-        uint256 price = terms.reward - market.fundingOf(taskId).released;
-        _assign(taskId, terms, config.requirements, msg.sender, price, capabilities);
+        _assign(taskId, terms, config.requirements, msg.sender, _currentPrice(taskId, terms), capabilities);
     }
 
     /// @inheritdoc IGatedClaim

@@ -6,10 +6,9 @@ import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.s
 
 import { NonReentrant } from "../abstracts/NonReentrant.sol";
 import { IReverseAuction } from "../interfaces/assignment/IReverseAuction.sol";
-import { Eligibility, IExecutorRegistry } from "../interfaces/IExecutorRegistry.sol";
+import { IExecutorRegistry } from "../interfaces/IExecutorRegistry.sol";
 import { ITaskMarket } from "../interfaces/ITaskMarket.sol";
 import { Errors } from "../libraries/Errors.sol";
-import { Requirements } from "../types/AssignmentTypes.sol";
 import { ExecutorRecord, TaskOptions, TaskStatus, TaskTerms } from "../types/TaskTypes.sol";
 import { AssignmentModule } from "./AssignmentModule.sol";
 
@@ -155,7 +154,7 @@ contract ReverseAuction is AssignmentModule, NonReentrant, IReverseAuction {
         bytes32[] calldata capabilities
     ) external view override returns (bool found, address winner, uint256 price, uint256 score) {
         _checkConfig(taskId, terms, config);
-        _checkCapabilities(taskId, terms, capabilities);
+        _checkCapabilityList(taskId, terms, capabilities);
         Ranking memory best = _selectWinner(taskId, terms, config, capabilities);
         if (!best.found) return (false, address(0), 0, 0);
         return (true, _bids[taskId][best.index].bidder, best.price, best.score);
@@ -289,7 +288,7 @@ contract ReverseAuction is AssignmentModule, NonReentrant, IReverseAuction {
         bytes32[] calldata capabilities
     ) external override nonReentrant {
         _checkConfig(taskId, terms, config);
-        _checkCapabilities(taskId, terms, capabilities);
+        _checkCapabilityList(taskId, terms, capabilities);
         _checkTaskOpen(taskId);
         _checkFinalizable(taskId, terms, config);
         _sweepForfeits(taskId);
@@ -427,19 +426,6 @@ contract ReverseAuction is AssignmentModule, NonReentrant, IReverseAuction {
         if (price == 0 || price > terms.reward) revert ReverseAuction_InvalidPrice(taskId, price, terms.reward);
         if (eta == 0 || eta > terms.executionWindow) {
             revert ReverseAuction_InvalidEta(taskId, eta, terms.executionWindow);
-        }
-    }
-
-    /// @dev The registry answers for the capability list it is given, so finalization, which checks bidders without
-    /// the base's `_checkCandidate`, checks once that the list is the task's.
-    function _checkCapabilities(
-        uint256 taskId,
-        TaskTerms calldata terms,
-        bytes32[] calldata capabilities
-    ) private pure {
-        bytes32 given = keccak256(abi.encodePacked(capabilities));
-        if (given != terms.capabilitiesHash) {
-            revert Errors.AssignmentModule_CapabilitiesMismatch(taskId, terms.capabilitiesHash, given);
         }
     }
 
@@ -591,7 +577,7 @@ contract ReverseAuction is AssignmentModule, NonReentrant, IReverseAuction {
         } else {
             // A re-award after a lapsed claim: the market takes only the price the task already pays, which was
             // fixed (and the rest of the budget refunded) at the first award. The bidder gets at least its ask.
-            uint256 currentPrice = terms.reward - market.fundingOf(taskId).released;
+            uint256 currentPrice = _currentPrice(taskId, terms);
             if (price > currentPrice) revert ReverseAuction_BidAboveCurrentPrice(taskId, bidder, price, currentPrice);
             price = currentPrice;
         }
@@ -632,27 +618,12 @@ contract ReverseAuction is AssignmentModule, NonReentrant, IReverseAuction {
         for (uint256 i = 0; i < count; ++i) {
             Bid storage entry = _bids[taskId][i];
             if (entry.status != BidStatus.Placed) continue;
-            if (!_isAssignable(terms, config.requirements, entry.bidder, capabilities, registry)) continue;
+            if (!_isCandidate(terms, config.requirements, entry.bidder, capabilities, registry)) continue;
             uint256 price = entry.price;
             uint256 score = _score(entry.bidder, price, terms.reward, config.priceWeightBps);
             if (best.found && !_ranksAbove(score, price, entry.sequence, best)) continue;
             best = Ranking({ found: true, index: i, score: score, price: price, sequence: entry.sequence });
         }
-    }
-
-    /// @dev The non-reverting form of the base's `_checkCandidate` (the capability list checked once by the caller),
-    /// for the automatic rule: a bidder that fails is skipped rather than blocking the finalization. These are the
-    /// market's own checks at `assign`, so a bidder that passes cannot make the assignment revert.
-    function _isAssignable(
-        TaskTerms calldata terms,
-        Requirements calldata requirements,
-        address bidder,
-        bytes32[] calldata capabilities,
-        IExecutorRegistry registry
-    ) private view returns (bool) {
-        if (_isParty(terms, bidder) || _isParty(terms, registry.operatorOf(bidder))) return false;
-        if (registry.eligibilityOf(bidder, terms.executorKind, capabilities) != Eligibility.Eligible) return false;
-        return meetsGate(bidder, requirements);
     }
 
     /// @dev Whether a bid of `score`, `price` and `sequence` beats `best`: a higher score, then a lower price, then an
@@ -687,11 +658,6 @@ contract ReverseAuction is AssignmentModule, NonReentrant, IReverseAuction {
     /// @dev The end of the auction: when bidding ends for open bids, when the reveal window ends for sealed ones.
     function _closeOf(AuctionConfig calldata config) private pure returns (uint40) {
         return config.revealEnd == 0 ? config.biddingEnd : config.revealEnd;
-    }
-
-    /// @dev Whether `account` is the task's poster or verifier (zero is neither: an executor without an operator).
-    function _isParty(TaskTerms calldata terms, address account) private pure returns (bool) {
-        return account != address(0) && (account == terms.poster || account == terms.verifier);
     }
 
     /// @dev Pays out with the full gas of the call: only the recipient of its own withdrawal can make it fail.
