@@ -1,0 +1,112 @@
+// One interface over the two databases the node can keep its entities in: embedded PGlite (the default: real
+// PostgreSQL compiled to WebAssembly, nothing to install) and a PostgreSQL server (`DATABASE_URL`). Both return
+// values in the same JavaScript types, so that nothing above this file knows which one it talks to:
+//   int4 → number, int8 → bigint, numeric → string, bytea → Uint8Array, bool → boolean, text → string,
+//   arrays of those → arrays.
+import { mkdirSync } from "node:fs";
+
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  /** One statement with `$1`-style parameters. */
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Several statements without parameters (DDL). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: "pglite" | "postgres";
+  /** Runs `work` in one transaction: every write lands or none does. Transactions never nest. */
+  transaction<T>(work: (transaction: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A PostgreSQL connection string; when set, the server is used instead of PGlite. */
+  url?: string;
+  /** PGlite's data directory; in memory when absent. Ignored with `url`. */
+  dataDir?: string;
+}
+
+const INT8 = 20;
+const INT8_ARRAY = 1016;
+const NUMERIC = 1700;
+
+export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  return options.url ? openPostgres(options.url) : openPglite(options.dataDir);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const db = new PGlite({
+    dataDir,
+    parsers: {
+      [INT8]: (value: string) => BigInt(value),
+      [NUMERIC]: (value: string) => value,
+    },
+  });
+  await db.waitReady;
+  const queryable = (target: Pick<PGlite, "query" | "exec">): Queryable => ({
+    async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
+      const result = await target.query<T>(sql, params as unknown[]);
+      return result.rows;
+    },
+    async exec(sql: string) {
+      await target.exec(sql);
+    },
+  });
+  return {
+    kind: "pglite",
+    ...queryable(db),
+    transaction: (work) => db.transaction((transaction) => work(queryable(transaction))),
+    close: () => db.close(),
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const defaultParser = (oid: number) => pg.types.getTypeParser(oid as never) as (text: string) => unknown;
+  const typeParsers = new Map<number, (value: string) => unknown>([
+    [INT8, (value) => BigInt(value)],
+    [INT8_ARRAY, (value) => (defaultParser(INT8_ARRAY)(value) as string[]).map(BigInt)],
+    [NUMERIC, (value) => value],
+  ]);
+  const types = {
+    getTypeParser: (oid: number, format?: "text" | "binary") =>
+      typeParsers.get(oid) ?? pg.types.getTypeParser(oid as never, format as "text"),
+  } as pg.CustomTypesConfig;
+  const pool = new pg.Pool({ connectionString: url, types, max: 4 });
+  // A failing connection must surface here, at start-up, not at the first query.
+  (await pool.connect()).release();
+  // pg hands bytea back as a Buffer: a Uint8Array subclass, so it already fits the contract above.
+  const queryable = (target: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
+      const result = await target.query<T>(sql, params as unknown[]);
+      return result.rows;
+    },
+    async exec(sql: string) {
+      await target.query(sql);
+    },
+  });
+  return {
+    kind: "postgres",
+    ...queryable(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await work(queryable(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
