@@ -154,8 +154,13 @@ export function loadSubgraph(manifestPath: string, overrides: Record<string, Dat
 /** The ABI event a manifest signature names, matched as graph-node does: by the signature with `indexed` markers. */
 function findAbiEvent(abi: Abi, signature: string): AbiEvent | undefined {
   return abi.find(
-    (entry): entry is AbiEvent => entry.type === "event" && manifestSignature(entry) === signature.replace(/\s+/g, ""),
+    (entry): entry is AbiEvent => entry.type === "event" && manifestSignature(entry) === normalizeSignature(signature),
   );
+}
+
+/** Collapses whitespace the way graph-cli writes signatures: one space after `indexed`, none elsewhere. */
+function normalizeSignature(signature: string): string {
+  return signature.replace(/\s+/g, " ").replace(/\s*([(),\[\]])\s*/g, "$1").trim();
 }
 
 /** `Name(indexed uint256,(uint128,address),string)`: graph-cli's form, tuples written out. */

@@ -1,0 +1,336 @@
+// The indexing loop: follows the chain from the subgraph's start block to the head and then block by block, runs the
+// mapping handlers of every matching log in chain order, commits the entity changes in batches, undoes reorgs, and
+// stops at the first handler failure, as graph-node does, leaving the data up to the block before it queryable.
+import { setTimeout as sleep } from "node:timers/promises";
+
+import type { ChainBlock, Hex, RpcBlock } from "./chain/types.ts";
+import { ReorgDuringFetch, type ChainSource, type LogFilter } from "./chain/source.ts";
+import { HandlerError, type MappingRuntime } from "./runtime/index.ts";
+import type { EntityStore } from "./store/entity-store.ts";
+import type { BlockHeader } from "./store/types.ts";
+import type { DataSource, EventHandler, Subgraph } from "./subgraph.ts";
+
+export interface IndexerOptions {
+  /** How often to ask for a new head once caught up. */
+  pollIntervalMs: number;
+  /** How far back a reorg may reach before the node gives up (graph-node's reorg threshold plays this part). */
+  maxReorgDepth: number;
+  /** Commit at least this often while backfilling, so that progress is visible and survives a restart. */
+  commitIntervalMs: number;
+  /** ...or after this many blocks with changes, whichever comes first. */
+  commitEveryBlocks: number;
+  log: (level: "info" | "warning" | "error", message: string) => void;
+}
+
+/** What the store is reverted to when nothing indexed survives: every entity goes. */
+const BEFORE_GENESIS: BlockHeader = {
+  number: -1,
+  hash: `0x${"0".repeat(64)}`,
+  parentHash: `0x${"0".repeat(64)}`,
+  timestamp: 0,
+};
+
+export type IndexerState = "starting" | "backfilling" | "following" | "failed" | "stopped";
+
+interface Route {
+  dataSource: DataSource;
+  handler: EventHandler;
+}
+
+export class Indexer {
+  readonly #subgraph: Subgraph;
+  readonly #source: ChainSource;
+  readonly #runtime: MappingRuntime;
+  readonly #store: EntityStore;
+  readonly #options: IndexerOptions;
+  /** Handlers by `address:topic0`, in manifest order (graph-node runs them in that order for one log). */
+  readonly #routes = new Map<string, Route[]>();
+  readonly #filter: LogFilter;
+  readonly #waiters = new Set<{ block: number; resolve: () => void }>();
+  #state: IndexerState = "starting";
+  #stopping = false;
+  #fatal: Error | undefined;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(
+    subgraph: Subgraph,
+    source: ChainSource,
+    runtime: MappingRuntime,
+    store: EntityStore,
+    options: IndexerOptions,
+  ) {
+    this.#subgraph = subgraph;
+    this.#source = source;
+    this.#runtime = runtime;
+    this.#store = store;
+    this.#options = options;
+    const addresses = new Set<Hex>();
+    const topics = new Set<Hex>();
+    for (const dataSource of subgraph.dataSources) {
+      addresses.add(dataSource.address);
+      for (const handler of dataSource.eventHandlers) {
+        topics.add(handler.topic0);
+        const key = `${dataSource.address}:${handler.topic0}`;
+        const routes = this.#routes.get(key) ?? [];
+        routes.push({ dataSource, handler });
+        this.#routes.set(key, routes);
+      }
+    }
+    this.#filter = { addresses: [...addresses], topics0: [...topics] };
+  }
+
+  get state(): IndexerState {
+    return this.#state;
+  }
+
+  /** The last error that interrupted the loop (not a handler failure, which is data: see the store's failure). */
+  get fatalError(): Error | undefined {
+    return this.#fatal;
+  }
+
+  start(): void {
+    if (this.#loop) return;
+    this.#loop = this.#runWithRetries();
+  }
+
+  /**
+   * A handler failure is deterministic and ends indexing (it is recorded in the store). Anything else (the chain's
+   * RPC unreachable, the database briefly gone) may pass: the loop logs it loudly and starts again from the last
+   * committed block after a growing pause, never skipping a block.
+   */
+  async #runWithRetries(): Promise<void> {
+    let pause = 1_000;
+    while (!this.#stopping) {
+      try {
+        await this.#run();
+        return;
+      } catch (error) {
+        this.#fatal = error instanceof Error ? error : new Error(String(error));
+        this.#options.log("error", `Indexing interrupted: ${this.#fatal.message}. Retrying in ${pause / 1000} s.`);
+        this.#releaseWaiters();
+        await this.#idle(pause);
+        pause = Math.min(pause * 2, 30_000);
+        // Changes not committed when the error struck are dropped: the blocks behind them are processed again.
+        await this.#store
+          .revertTo(this.#store.pointer ?? BEFORE_GENESIS)
+          .catch((revertError: unknown) =>
+            this.#options.log("error", `Could not reset the store: ${(revertError as Error).message}`),
+          );
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wake?.();
+    await this.#loop;
+    this.#state = "stopped";
+    this.#releaseWaiters();
+  }
+
+  /** Resolves once block `number` is indexed; rejects if indexing fails or stops first. */
+  waitForBlock(number: number, timeoutMs = 30_000): Promise<void> {
+    if ((this.#store.pointer?.number ?? -1) >= number) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(
+          new Error(`Block ${number} was not indexed within ${timeoutMs} ms (at ${this.#store.pointer?.number}).`),
+        );
+      }, timeoutMs);
+      const waiter = {
+        block: number,
+        resolve: () => {
+          clearTimeout(timer);
+          const failure = this.#store.failure;
+          if ((this.#store.pointer?.number ?? -1) >= number) resolve();
+          else if (failure) reject(new Error(`Indexing failed at block ${failure.block}: ${failure.message}`));
+          else reject(this.#fatal ?? new Error("The indexer stopped."));
+        },
+      };
+      this.#waiters.add(waiter);
+    });
+  }
+
+  async #run(): Promise<void> {
+    if (this.#store.failure) {
+      this.#state = "failed";
+      this.#options.log(
+        "error",
+        `The subgraph failed at block ${this.#store.failure.block} and does not index further: ${this.#store.failure.message}`,
+      );
+      return;
+    }
+    const chainId = await this.#source.chainId();
+    this.#options.log("info", `Indexing chain ${chainId} from block ${this.#nextBlock()}.`);
+    this.#state = "backfilling";
+
+    while (!this.#stopping) {
+      const head = await this.#source.head();
+      const pointer = this.#store.pointer;
+      if (pointer && (head.number < pointer.number || (head.number === pointer.number && head.hash !== pointer.hash))) {
+        await this.#handleReorg(head);
+        continue;
+      }
+      const next = this.#nextBlock();
+      if (head.number < next) {
+        this.#state = "following";
+        await this.#idle();
+        continue;
+      }
+      const to = Math.min(head.number, next + this.#source.nextRange() - 1);
+      if (pointer) {
+        const first = to === head.number && next === head.number ? head : await this.#source.header(next);
+        if (!first) continue; // the chain moved under us; ask again
+        if (first.parentHash !== pointer.hash) {
+          await this.#handleReorg(head);
+          continue;
+        }
+      }
+      let blocks: ChainBlock[];
+      try {
+        blocks = await this.#source.blocksWithLogs(this.#filter, next, to);
+      } catch (error) {
+        if (error instanceof ReorgDuringFetch) continue;
+        throw error;
+      }
+      const last = to === head.number ? head : await this.#source.header(to);
+      if (!last) continue;
+      const ok = await this.#processRange(blocks, last);
+      if (!ok) return;
+      this.#fatal = undefined;
+      this.#releaseWaiters();
+    }
+  }
+
+  /** Runs the handlers of every block in the range and commits up to `last`. False when a handler failed. */
+  async #processRange(blocks: ChainBlock[], last: BlockHeader): Promise<boolean> {
+    let lastCommit = performance.now();
+    let previous: BlockHeader | null = this.#store.pointer;
+    for (const chainBlock of blocks) {
+      const header = headerOf(chainBlock.block);
+      const failure = this.#processBlock(chainBlock, header);
+      if (failure) {
+        // Everything before the failing block stays: commit it, then record where and why indexing stopped.
+        const before = header.number - 1;
+        const beforeHeader = previous?.number === before ? previous : await this.#source.header(before);
+        if (
+          this.#store.pendingBlocks > 0 ||
+          (beforeHeader && beforeHeader.number > (this.#store.pointer?.number ?? -1))
+        ) {
+          if (beforeHeader) await this.#store.commit(beforeHeader);
+        }
+        await this.#store.recordFailure({ block: header.number, message: failure.message });
+        this.#state = "failed";
+        this.#options.log("error", `Subgraph failed at block ${header.number}: ${failure.message}`);
+        this.#releaseWaiters();
+        return false;
+      }
+      previous = header;
+      if (
+        this.#store.pendingBlocks >= this.#options.commitEveryBlocks ||
+        performance.now() - lastCommit >= this.#options.commitIntervalMs
+      ) {
+        await this.#store.commit(header);
+        this.#releaseWaiters();
+        lastCommit = performance.now();
+      }
+    }
+    await this.#store.commit(last);
+    return true;
+  }
+
+  #processBlock(chainBlock: ChainBlock, header: BlockHeader): HandlerError | undefined {
+    const transactions = new Map(chainBlock.block.transactions.map((transaction) => [transaction.hash, transaction]));
+    this.#store.beginBlock(header);
+    try {
+      for (const log of chainBlock.logs) {
+        const routes = this.#routes.get(`${log.address.toLowerCase()}:${log.topics[0]}`);
+        if (!routes) continue;
+        const transaction = transactions.get(log.transactionHash);
+        if (!transaction) {
+          throw new Error(
+            `Block ${header.number} does not hold transaction ${log.transactionHash} of log ${log.logIndex}.`,
+          );
+        }
+        for (const { dataSource, handler } of routes) {
+          if (header.number < dataSource.startBlock) continue;
+          this.#runtime.runEventHandler(
+            { dataSource, handler, log, block: chainBlock.block, transaction },
+            this.#store,
+          );
+        }
+      }
+    } catch (error) {
+      this.#store.discardBlock();
+      if (error instanceof HandlerError) return error;
+      throw error;
+    }
+    this.#store.endBlock();
+    return undefined;
+  }
+
+  /** Finds the last block both the store and the chain agree on, and reverts the store to it. */
+  async #handleReorg(head: BlockHeader): Promise<void> {
+    const pointer = this.#store.pointer!;
+    const lowest = Math.max(this.#subgraph.startBlock - 1, pointer.number - this.#options.maxReorgDepth);
+    for (let number = Math.min(pointer.number, head.number); number >= lowest; number--) {
+      const stored = this.#store.blockHash(number);
+      if (stored === null) continue;
+      const onChain = await this.#source.header(number);
+      if (onChain && onChain.hash === stored) {
+        this.#options.log("warning", `Reorg: reverting from block ${pointer.number} to ${number}.`);
+        await this.#store.revertTo(onChain);
+        return;
+      }
+    }
+    if (lowest < this.#subgraph.startBlock) {
+      // Nothing indexed survives: start over from the beginning.
+      const before = this.#subgraph.startBlock - 1;
+      const header = before >= 0 ? await this.#source.header(before) : null;
+      this.#options.log(
+        "warning",
+        `Reorg below every indexed block: reindexing from block ${this.#subgraph.startBlock}.`,
+      );
+      await this.#store.revertTo(
+        header ?? { number: -1, hash: `0x${"0".repeat(64)}`, parentHash: `0x${"0".repeat(64)}`, timestamp: 0 },
+      );
+      return;
+    }
+    throw new Error(
+      `A reorg deeper than ${this.#options.maxReorgDepth} blocks below block ${pointer.number}: no common ancestor found. Reindex from scratch.`,
+    );
+  }
+
+  #nextBlock(): number {
+    const pointer = this.#store.pointer;
+    return pointer ? pointer.number + 1 : this.#subgraph.startBlock;
+  }
+
+  async #idle(milliseconds = this.#options.pollIntervalMs): Promise<void> {
+    const wake = new Promise<void>((resolve) => (this.#wake = resolve));
+    await Promise.race([sleep(milliseconds), wake]);
+    this.#wake = undefined;
+  }
+
+  #releaseWaiters(): void {
+    const indexed = this.#store.pointer?.number ?? -1;
+    const done = this.#state === "failed" || this.#state === "stopped";
+    for (const waiter of this.#waiters) {
+      if (waiter.block <= indexed || done) {
+        this.#waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+}
+
+export function headerOf(block: RpcBlock): BlockHeader {
+  return {
+    number: Number(block.number),
+    hash: block.hash.toLowerCase() as Hex,
+    parentHash: block.parentHash.toLowerCase() as Hex,
+    timestamp: Number(block.timestamp),
+  };
+}
