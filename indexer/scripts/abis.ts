@@ -1,0 +1,233 @@
+// `npm run indexer:abis`: writes indexer/abis/<Contract>.json, the ABI of every contract the subgraph manifest names,
+// from the Hardhat artifacts (`npx hardhat build --no-tests` first). The ABIs are never copied by hand, so the
+// subgraph decodes exactly what the compiled contracts emit. It then checks the manifest against them: every event
+// of every data source's ABI must have a handler, and every handler must name an event of the ABI, or the build stops
+// here rather than indexing with an event silently ignored.
+//
+// Erasable TypeScript, run directly by Node 22.
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { parse as parseYaml } from "yaml";
+
+/** The repository root. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const INDEXER_DIRECTORY = join(ROOT, "indexer");
+export const MANIFEST_TEMPLATE_PATH = join(INDEXER_DIRECTORY, "subgraph.yaml");
+/** Where Hardhat writes the artifacts of the sources under contracts/. */
+export const CONTRACT_ARTIFACTS_DIRECTORY = join(ROOT, "artifacts", "contracts");
+
+export interface AbiParameter {
+  name?: string;
+  type: string;
+  indexed?: boolean;
+  components?: AbiParameter[];
+}
+
+export interface AbiEntry {
+  type: string;
+  name?: string;
+  inputs?: AbiParameter[];
+  anonymous?: boolean;
+}
+
+/** What the checks read of a data source in the manifest. */
+export interface ManifestDataSource {
+  name: string;
+  abi: string;
+  /** ABI name → file, as listed under `mapping.abis` (relative to the manifest). */
+  abiFiles: Map<string, string>;
+  /** The `event` of each entry of `mapping.eventHandlers`. */
+  events: string[];
+}
+
+/** The data sources of a manifest (the committed template, or a network manifest generated from it). */
+export function readManifestDataSources(manifestText: string, source = "subgraph.yaml"): ManifestDataSource[] {
+  const manifest = parseYaml(manifestText) as { dataSources?: unknown };
+  if (!Array.isArray(manifest.dataSources) || manifest.dataSources.length === 0) {
+    throw new Error(`${source}: no dataSources.`);
+  }
+  return manifest.dataSources.map((entry: Record<string, any>, index: number) => {
+    const name = entry?.name;
+    if (typeof name !== "string" || name === "") throw new Error(`${source}: dataSources[${index}] has no name.`);
+    const abi = entry.source?.abi;
+    if (typeof abi !== "string") throw new Error(`${source}: data source ${name} has no source.abi.`);
+    const abiFiles = new Map<string, string>();
+    for (const file of entry.mapping?.abis ?? []) {
+      if (typeof file?.name !== "string" || typeof file?.file !== "string") {
+        throw new Error(`${source}: data source ${name} has a malformed mapping.abis entry.`);
+      }
+      abiFiles.set(file.name, file.file);
+    }
+    if (!abiFiles.has(abi)) throw new Error(`${source}: data source ${name} does not list its ABI ${abi}.`);
+    const events = (entry.mapping?.eventHandlers ?? []).map((handler: Record<string, unknown>) => {
+      if (typeof handler?.event !== "string" || typeof handler?.handler !== "string") {
+        throw new Error(`${source}: data source ${name} has a malformed eventHandlers entry.`);
+      }
+      return handler.event.replace(/\s+/g, "");
+    });
+    return { name, abi, abiFiles, events };
+  });
+}
+
+/**
+ * The artifact of contract `name` under artifacts/contracts/: exactly one must exist. Two contracts of one name would
+ * make the choice of ABI a guess.
+ */
+export function findArtifact(name: string, artifactsDirectory = CONTRACT_ARTIFACTS_DIRECTORY): string {
+  let exists = false;
+  try {
+    exists = statSync(artifactsDirectory).isDirectory();
+  } catch {
+    exists = false;
+  }
+  if (!exists) {
+    throw new Error(
+      `No contract artifacts at ${relative(ROOT, artifactsDirectory)}: compile first with \`npx hardhat build --no-tests\`.`,
+    );
+  }
+  const matches: string[] = [];
+  const walk = (directory: string): void => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name === `${name}.json`) matches.push(path);
+    }
+  };
+  walk(artifactsDirectory);
+  if (matches.length === 0) {
+    throw new Error(
+      `No artifact for contract ${name} under ${relative(ROOT, artifactsDirectory)}: compile first with ` +
+        "`npx hardhat build --no-tests`.",
+    );
+  }
+  if (matches.length > 1) {
+    throw new Error(
+      `More than one artifact named ${name}.json: ${matches.map((path) => relative(ROOT, path)).join(", ")}.`,
+    );
+  }
+  return matches[0]!;
+}
+
+/** The ABI of an artifact, checked to be one. */
+export function readArtifactAbi(path: string): AbiEntry[] {
+  const artifact = JSON.parse(readFileSync(path, "utf8")) as { abi?: unknown; contractName?: unknown };
+  if (!Array.isArray(artifact.abi)) throw new Error(`${relative(ROOT, path)} is not a contract artifact (no abi).`);
+  return artifact.abi as AbiEntry[];
+}
+
+/** An event's signature as the manifest writes it: `Name(indexed uint256,(address,uint96),string)`. */
+export function manifestEventSignature(event: AbiEntry): string {
+  const type = (parameter: AbiParameter): string => {
+    if (!parameter.type.startsWith("tuple")) return parameter.type;
+    const inner = (parameter.components ?? []).map(type).join(",");
+    return `(${inner})${parameter.type.slice("tuple".length)}`;
+  };
+  const inputs = (event.inputs ?? []).map((input) => `${input.indexed ? "indexed " : ""}${type(input)}`);
+  return `${event.name}(${inputs.join(",")})`;
+}
+
+/** Every event of an ABI, in manifest form. */
+export function abiEventSignatures(abi: AbiEntry[]): string[] {
+  return abi.filter((entry) => entry.type === "event").map(manifestEventSignature);
+}
+
+/**
+ * What is wrong with the manifest's handlers against the ABIs: an ABI event without a handler, a handler for an
+ * event the ABI does not have, an event handled twice. Empty when the manifest covers every event exactly once.
+ */
+export function eventCoverageProblems(dataSources: ManifestDataSource[], abis: Map<string, AbiEntry[]>): string[] {
+  const problems: string[] = [];
+  for (const dataSource of dataSources) {
+    const abi = abis.get(dataSource.abi);
+    if (!abi) {
+      problems.push(`data source ${dataSource.name}: no ABI ${dataSource.abi}.`);
+      continue;
+    }
+    const declared = abiEventSignatures(abi);
+    const declaredSet = new Set(declared.map((signature) => signature.replace(/\s+/g, "")));
+    const handled = new Set<string>();
+    for (const event of dataSource.events) {
+      if (handled.has(event)) problems.push(`data source ${dataSource.name}: ${event} is handled twice.`);
+      handled.add(event);
+      if (!declaredSet.has(event)) {
+        problems.push(
+          `data source ${dataSource.name}: handler for ${event}, which ABI ${dataSource.abi} does not declare.`,
+        );
+      }
+    }
+    for (const signature of declared) {
+      if (!handled.has(signature.replace(/\s+/g, ""))) {
+        problems.push(`data source ${dataSource.name}: event ${signature} of ABI ${dataSource.abi} has no handler.`);
+      }
+    }
+  }
+  return problems;
+}
+
+export interface WrittenAbi {
+  name: string;
+  artifact: string;
+  output: string;
+  events: number;
+}
+
+/**
+ * Writes the ABI of every contract the manifest lists under `mapping.abis`, then checks the handlers against them.
+ * Throws with every problem listed if the manifest does not cover the ABIs' events exactly.
+ */
+export function writeAbis(
+  manifestPath = MANIFEST_TEMPLATE_PATH,
+  artifactsDirectory = CONTRACT_ARTIFACTS_DIRECTORY,
+): WrittenAbi[] {
+  const manifestDirectory = dirname(manifestPath);
+  const dataSources = readManifestDataSources(readFileSync(manifestPath, "utf8"), relative(ROOT, manifestPath));
+  const files = new Map<string, string>();
+  for (const dataSource of dataSources) {
+    for (const [name, file] of dataSource.abiFiles) {
+      const previous = files.get(name);
+      if (previous !== undefined && previous !== file) {
+        throw new Error(`ABI ${name} is listed with two files: ${previous} and ${file}.`);
+      }
+      files.set(name, file);
+    }
+  }
+
+  const abis = new Map<string, AbiEntry[]>();
+  const written: WrittenAbi[] = [];
+  for (const [name, file] of files) {
+    const artifact = findArtifact(name, artifactsDirectory);
+    const abi = readArtifactAbi(artifact);
+    const output = resolve(manifestDirectory, file);
+    mkdirSync(dirname(output), { recursive: true });
+    writeFileSync(output, `${JSON.stringify(abi, null, 2)}\n`);
+    abis.set(name, abi);
+    written.push({
+      name,
+      artifact: relative(ROOT, artifact),
+      output: relative(ROOT, output),
+      events: abi.filter((entry) => entry.type === "event").length,
+    });
+  }
+
+  const problems = eventCoverageProblems(dataSources, abis);
+  if (problems.length > 0) {
+    throw new Error(
+      `The manifest ${relative(ROOT, manifestPath)} does not match the compiled contracts:\n` +
+        problems.map((problem) => `  - ${problem}`).join("\n"),
+    );
+  }
+  return written;
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    for (const abi of writeAbis()) {
+      console.log(`${abi.output}  ← ${abi.artifact} (${abi.events} events)`);
+    }
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exitCode = 1;
+  }
+}
