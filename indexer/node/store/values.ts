@@ -1,0 +1,319 @@
+// Checks that what a mapping stores fits the schema, and the small value helpers the store needs (ids, equality,
+// display). Everything a database write could reject is rejected here, at `store.set()`, with a message that names the
+// entity, the field and the value: a bad value must fail the handler that produced it, never a later batch commit that
+// mixes it with hundreds of good blocks.
+import type { EntityModel, FieldModel, SchemaModel } from "../schema.ts";
+import { StoreError, type Entity, type Value } from "./types.ts";
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+/** Plain decimal notation: what `numeric` stores and returns digit for digit (an exponent would come back expanded). */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const HEX_ID = /^0x(?:[0-9a-fA-F]{2})*$/;
+
+/** The `Value` kinds a field's items hold. */
+type ItemKind = Exclude<Value["kind"], "Array" | "Null">;
+
+/** A field with what validation and conversion need about it, computed once per schema. */
+export interface FieldInfo {
+  field: FieldModel;
+  /** The kind every (item) value must have. */
+  kind: ItemKind;
+  /** The allowed strings of an enum field. */
+  enumValues?: ReadonlySet<string>;
+  /** The field's GraphQL type as written in the schema, e.g. `[Task!]!`, for messages. */
+  typeName: string;
+  /** The type of one item of a list field, e.g. `Task!`; the field's type otherwise. */
+  itemTypeName: string;
+}
+
+export function fieldInfo(field: FieldModel, model: SchemaModel): FieldInfo {
+  let kind: ItemKind;
+  let enumValues: ReadonlySet<string> | undefined;
+  if (field.kind === "enum") {
+    kind = "String";
+    enumValues = new Set(model.enums.get(field.type));
+  } else {
+    const scalar = field.kind === "entity" ? model.entities.get(field.type)!.idType : field.type;
+    kind = SCALAR_KINDS[scalar]!;
+    if (!kind) throw new Error(`No value kind for ${field.name}: ${scalar}`);
+  }
+  const item = `${field.type}${field.list && !field.itemNullable ? "!" : ""}`;
+  const typeName = `${field.list ? `[${item}]` : item}${field.nullable ? "" : "!"}`;
+  return { field, kind, enumValues, typeName, itemTypeName: field.list ? item : typeName };
+}
+
+const SCALAR_KINDS: Record<string, ItemKind> = {
+  ID: "String",
+  String: "String",
+  Bytes: "Bytes",
+  Int: "Int",
+  Int8: "Int8",
+  Timestamp: "Timestamp",
+  BigInt: "BigInt",
+  BigDecimal: "BigDecimal",
+  Boolean: "Bool",
+};
+
+/**
+ * The key an entity is kept under: the id itself for `ID`/`String` ids, the lowercase 0x hex for `Bytes` ids, so that
+ * `0xAB` and `0xab` name the same entity as they do in graph-node.
+ */
+export function entityKey(entity: EntityModel, id: string): string {
+  if (typeof id !== "string") throw new StoreError(`Entity ${entity.name}: the id must be a string, got ${typeof id}.`);
+  if (entity.idType === "Bytes") {
+    if (!HEX_ID.test(id)) {
+      throw new StoreError(`Entity ${entity.name}[${id}]: Bytes ids must be 0x-prefixed hex with whole bytes.`);
+    }
+    return id.toLowerCase();
+  }
+  checkText(id, () => `Entity ${entity.name}[${printable(id)}]: the id`);
+  return id;
+}
+
+/** The `id` value of the entity stored under `key`. */
+export function idValue(entity: EntityModel, key: string): Value {
+  return entity.idType === "Bytes" ? { kind: "Bytes", value: hexToBytes(key) } : { kind: "String", value: key };
+}
+
+/** The key of a reference value (an entity id as stored in another entity's field). */
+export function referenceKey(value: Value): string {
+  return value.kind === "Bytes" ? bytesToHex(value.value) : (value as { value: string }).value;
+}
+
+/**
+ * Merges `data` into `existing` as graph-node does: fields in `data` replace, fields absent from it keep their value, a
+ * `Null` clears the field. Returns a new entity; neither argument is changed. Throws a {@link StoreError} for anything
+ * the schema does not allow.
+ */
+export function mergeEntity(
+  entity: EntityModel,
+  fields: ReadonlyMap<string, FieldInfo>,
+  key: string,
+  data: Entity,
+  existing: Entity | undefined,
+): Entity {
+  if (!(data instanceof Map)) throw new StoreError(`Entity ${entity.name}[${key}]: the data to store is not a Map.`);
+  const merged: Entity = existing ? new Map(existing) : new Map();
+  for (const [name, value] of data) {
+    const info = fields.get(name);
+    if (!info) {
+      if (entity.fieldsByName.get(name)?.derivedFrom !== undefined) {
+        throw new StoreError(`Entity ${entity.name}[${key}]: field \`${name}\` is derived and cannot be set.`);
+      }
+      throw new StoreError(
+        `Entity ${entity.name}[${key}]: unknown field \`${name}\`: it is not part of the schema of ${entity.name}.`,
+      );
+    }
+    if (value === null || typeof value !== "object" || typeof value.kind !== "string") {
+      throw new StoreError(`Entity ${entity.name}[${key}]: field \`${name}\` holds no Value.`);
+    }
+    if (value.kind === "Null") {
+      if (!info.field.nullable) {
+        throw new StoreError(
+          `Entity ${entity.name}[${key}]: field \`${name}\` is non-nullable (${info.typeName}) and cannot be set to null.`,
+        );
+      }
+      merged.delete(name);
+      continue;
+    }
+    checkFieldValue(entity, key, info, value);
+    if (name === "id" && referenceKey(value) !== key) {
+      throw new StoreError(
+        `Value of ${entity.name} attribute 'id' conflicts with ID passed to \`store.set()\`: ${formatValue(value)} != ${key}.`,
+      );
+    }
+    merged.set(name, value);
+  }
+  if (!merged.has("id")) merged.set("id", idValue(entity, key));
+  // An existing entity already has its required fields, and a Null for one of them was refused above.
+  if (existing) return merged;
+  for (const info of fields.values()) {
+    if (!info.field.nullable && !merged.has(info.field.name)) {
+      throw new StoreError(
+        `Entity ${entity.name}[${key}]: missing value for non-nullable field \`${info.field.name}\` (${info.typeName}).`,
+      );
+    }
+  }
+  return merged;
+}
+
+function checkFieldValue(entity: EntityModel, key: string, info: FieldInfo, value: Value): void {
+  const where = () => `Entity ${entity.name}[${key}]`;
+  if (!info.field.list) {
+    checkItem(info, value, () => `${where()}: the value \`${formatValue(value)}\` for field \`${info.field.name}\``);
+    return;
+  }
+  if (value.kind !== "Array" || !Array.isArray(value.value)) {
+    throw new StoreError(
+      `${where()}: the value \`${formatValue(value)}\` for field \`${info.field.name}\` must have type ${info.typeName} but has type ${valueTypeName(value)}.`,
+    );
+  }
+  value.value.forEach((item, index) => {
+    if (item?.kind === "Null") {
+      if (info.field.itemNullable) return;
+      throw new StoreError(
+        `${where()}: field \`${info.field.name}\` is of type ${info.typeName}, but the value \`${formatValue(value)}\` contains a null at index ${index}.`,
+      );
+    }
+    checkItem(
+      info,
+      item,
+      () =>
+        `${where()}: field \`${info.field.name}\` is of type ${info.typeName}, but the value \`${formatValue(value)}\` holds \`${formatValue(item)}\` at index ${index}, which`,
+    );
+  });
+}
+
+/** Checks one scalar (or list item) against the field's kind; `subject` starts the error message. */
+function checkItem(info: FieldInfo, value: Value, subject: () => string): void {
+  if (value?.kind !== info.kind) {
+    throw new StoreError(`${subject()} must have type ${info.itemTypeName} but has type ${valueTypeName(value)}.`);
+  }
+  switch (value.kind) {
+    case "String":
+      if (typeof value.value !== "string") throw new StoreError(`${subject()} is not a string.`);
+      checkText(value.value, subject);
+      if (info.enumValues && !info.enumValues.has(value.value)) {
+        throw new StoreError(
+          `${subject()} is not a value of enum ${info.field.type} (${[...info.enumValues].join(", ")}).`,
+        );
+      }
+      return;
+    case "Int":
+      if (!Number.isInteger(value.value) || value.value < INT32_MIN || value.value > INT32_MAX) {
+        throw new StoreError(`${subject()} is not a 32-bit integer, as Int must be.`);
+      }
+      return;
+    case "Int8":
+    case "Timestamp":
+      if (typeof value.value !== "bigint" || value.value < INT64_MIN || value.value > INT64_MAX) {
+        throw new StoreError(`${subject()} is not a 64-bit integer, as ${value.kind} must be.`);
+      }
+      return;
+    case "BigInt":
+      if (typeof value.value !== "bigint") throw new StoreError(`${subject()} is not a bigint.`);
+      return;
+    case "BigDecimal":
+      if (typeof value.value !== "string" || !DECIMAL.test(value.value)) {
+        throw new StoreError(`${subject()} is not a decimal number in plain notation.`);
+      }
+      return;
+    case "Bool":
+      if (typeof value.value !== "boolean") throw new StoreError(`${subject()} is not a boolean.`);
+      return;
+    case "Bytes":
+      if (!(value.value instanceof Uint8Array)) throw new StoreError(`${subject()} is not a Uint8Array.`);
+      return;
+  }
+}
+
+/** PostgreSQL text holds neither NUL characters nor unpaired UTF-16 surrogates (they have no UTF-8 encoding). */
+function checkText(text: string, subject: () => string): void {
+  if (text.includes("\0"))
+    throw new StoreError(`${subject()} contains a NUL character, which PostgreSQL cannot store.`);
+  if (!isWellFormed(text)) {
+    throw new StoreError(`${subject()} contains an unpaired UTF-16 surrogate, which has no UTF-8 encoding.`);
+  }
+}
+
+// `String.prototype.isWellFormed` and `toWellFormed` exist from Node 20; the project's TypeScript lib (ES2023) does not
+// declare them yet.
+type WellFormedText = { isWellFormed(): boolean; toWellFormed(): string };
+
+export function isWellFormed(text: string): boolean {
+  return (text as unknown as WellFormedText).isWellFormed();
+}
+
+/** `text` with every unpaired surrogate replaced by U+FFFD. */
+export function toWellFormed(text: string): string {
+  return (text as unknown as WellFormedText).toWellFormed();
+}
+
+/** The type of a value as graph-node names it in messages. */
+export function valueTypeName(value: Value | undefined): string {
+  if (!value || typeof value !== "object") return String(value);
+  switch (value.kind) {
+    case "Bool":
+      return "Boolean";
+    case "Array":
+      return value.value.length > 0 ? `[${valueTypeName(value.value[0])}]` : "[Any]";
+    default:
+      return String(value.kind);
+  }
+}
+
+/** A value as graph-node prints it: strings bare, bytes as 0x hex, lists in brackets. Long values are cut short. */
+export function formatValue(value: Value | undefined): string {
+  const text = formatFull(value);
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+function formatFull(value: Value | undefined): string {
+  if (!value || typeof value !== "object") return String(value);
+  switch (value.kind) {
+    case "Null":
+      return "null";
+    case "Bytes":
+      return value.value instanceof Uint8Array ? bytesToHex(value.value) : String(value.value);
+    case "Array":
+      return Array.isArray(value.value) ? `[${value.value.map(formatFull).join(", ")}]` : String(value.value);
+    default:
+      return printable(String(value.value));
+  }
+}
+
+function printable(text: string): string {
+  return text.replace(/\0/g, "\\0");
+}
+
+export function valuesEqual(a: Value, b: Value): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case "Null":
+      return true;
+    case "Bytes": {
+      const x = a.value;
+      const y = (b as typeof a).value;
+      if (x.length !== y.length) return false;
+      for (let index = 0; index < x.length; index++) if (x[index] !== y[index]) return false;
+      return true;
+    }
+    case "Array": {
+      const x = a.value;
+      const y = (b as typeof a).value;
+      if (x.length !== y.length) return false;
+      for (let index = 0; index < x.length; index++) if (!valuesEqual(x[index]!, y[index]!)) return false;
+      return true;
+    }
+    default:
+      return a.value === (b as typeof a).value;
+  }
+}
+
+export function entitiesEqual(a: Entity | undefined, b: Entity | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.size !== b.size) return false;
+  for (const [name, value] of a) {
+    const other = b.get(name);
+    if (!other || !valuesEqual(value, other)) return false;
+  }
+  return true;
+}
+
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+export function bytesToHex(bytes: Uint8Array): string {
+  // Ids and references are short: a table lookup beats allocating a Buffer for them.
+  if (bytes.length > 64) return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+  let hex = "0x";
+  for (let index = 0; index < bytes.length; index++) hex += HEX_BYTES[bytes[index]!];
+  return hex;
+}
+
+export function hexToBytes(hex: string): Uint8Array {
+  // A copy: small Buffers are views into a shared pool, and a stored value must own its memory.
+  return new Uint8Array(Buffer.from(hex.slice(2), "hex"));
+}
