@@ -22,6 +22,8 @@ export interface GraphNodeOptions {
   manifest: string;
   /** Fills in each data source's address and start block, by contract name. */
   deployment?: Deployment;
+  /** Per data source name, applied over what the deployment says: for subgraphs other than the protocol's. */
+  overrides?: Record<string, DataSourceOverride>;
   rpcUrl: string;
   subgraphName?: string;
   /** PostgreSQL with `url`; otherwise PGlite, in `dataDir` or in memory. */
@@ -58,7 +60,10 @@ export interface GraphNode {
 export async function startGraphNode(options: GraphNodeOptions): Promise<GraphNode> {
   const log = options.logger ?? ((level, message) => console.error(`[graph-node] ${level}: ${message}`));
   const subgraphName = options.subgraphName ?? DEFAULT_SUBGRAPH_NAME;
-  const subgraph = loadSubgraph(options.manifest, options.deployment ? overridesFrom(options.deployment) : {});
+  const subgraph = loadSubgraph(options.manifest, {
+    ...(options.deployment ? overridesFrom(options.deployment) : {}),
+    ...options.overrides,
+  });
   const deploymentId = deploymentIdOf(subgraph);
   const runtime = await MappingRuntime.load(subgraph.dataSources, {
     logger: (level, message, context) =>

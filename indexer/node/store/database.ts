@@ -34,6 +34,8 @@ export interface DatabaseOptions {
 const INT8 = 20;
 const INT8_ARRAY = 1016;
 const NUMERIC = 1700;
+const NUMERIC_ARRAY = 1231;
+const TEXT_ARRAY = 1009;
 
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   return options.url ? openPostgres(options.url) : openPglite(options.dataDir);
@@ -72,6 +74,8 @@ async function openPostgres(url: string): Promise<Database> {
     [INT8, (value) => BigInt(value)],
     [INT8_ARRAY, (value) => (defaultParser(INT8_ARRAY)(value) as string[]).map(BigInt)],
     [NUMERIC, (value) => value],
+    // pg parses numeric[] as floats by default, which loses BigInt and BigDecimal digits: read it as text[].
+    [NUMERIC_ARRAY, (value) => defaultParser(TEXT_ARRAY)(value)],
   ]);
   const types = {
     getTypeParser: (oid: number, format?: "text" | "binary") =>
