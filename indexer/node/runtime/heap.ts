@@ -1,0 +1,669 @@
+// The mapping's memory as graph-node sees it (runtime/wasm/src/asc_abi, apiVersion >= 0.0.5): AssemblyScript 0.19
+// objects with a 20-byte header (mmInfo, gcInfo, gcInfo2, rtId, rtSize) in front of the payload, allocated the way
+// graph-node allocates them, and read back with the same checks and the same error messages where it matters.
+//
+// Layouts (payload offsets, all little-endian):
+// - String: UTF-16 code units; rtSize = byte length.
+// - ArrayBuffer: bytes; rtSize = byte length.
+// - Uint8Array (Bytes, Address, BigInt): buffer ptr @0, dataStart ptr @4, byteLength @8.
+// - Array<T>: buffer ptr @0, dataStart ptr @4, byteLength @8, length @12; elements are u32 pointers here.
+// - Enum values (store Value, ethereum.Value, JSONValue): kind u32 @0, padding @4, payload u64 @8.
+// - TypedMap: entries ptr @0; TypedMapEntry: key ptr @0, value ptr @4.
+// - BigDecimal: digits ptr @0, exp ptr @4 (BigInts). BigInt: signed little-endian two's complement bytes.
+import {
+  BIG_DECIMAL_MAX_EXP,
+  BIG_DECIMAL_MIN_EXP,
+  checkBigInt,
+  decimalFromCanonical,
+  HEX_BYTE,
+  decimalToString,
+  fromSignedBytesLE,
+  MappingError,
+  normalize,
+  type Decimal,
+} from "./big-number.ts";
+import type { EthereumValue } from "./abi.ts";
+import { JSON_KIND, type JsonValue } from "./json.ts";
+import type { Entity, Value } from "../store/types.ts";
+import type { WasmMemory } from "./wasm-api.ts";
+
+/** graph-node's `IndexForAscTypeId`: the argument to the module's `id_of_type` export. */
+export const TypeIndex = {
+  String: 0,
+  ArrayBuffer: 1,
+  Uint8Array: 6,
+  BigDecimal: 12,
+  ArrayEthereumValue: 15,
+  ArrayStoreValue: 16,
+  ArrayJsonValue: 17,
+  ArrayEventParam: 19,
+  ArrayTypedMapEntryStringJsonValue: 20,
+  ArrayTypedMapEntryStringStoreValue: 21,
+  EventParam: 23,
+  EthereumTransaction: 24,
+  EthereumBlock: 25,
+  WrappedBool: 28,
+  WrappedJsonValue: 29,
+  EthereumValue: 30,
+  StoreValue: 31,
+  JsonValue: 32,
+  EthereumEvent: 33,
+  TypedMapEntryStringStoreValue: 34,
+  TypedMapEntryStringJsonValue: 35,
+  TypedMapStringStoreValue: 36,
+  TypedMapStringJsonValue: 37,
+  ResultJsonValueBool: 40,
+  ArrayTypedMapStringStoreValue: 1004,
+} as const;
+
+/** graph-ts's `ValueKind` for store values. */
+const StoreKind = {
+  String: 0,
+  Int: 1,
+  BigDecimal: 2,
+  Bool: 3,
+  Array: 4,
+  Null: 5,
+  Bytes: 6,
+  BigInt: 7,
+  Int8: 8,
+  Timestamp: 9,
+} as const;
+
+const HEADER_SIZE = 20;
+/** WebAssembly memory is little-endian; typed-array views over it are too on every platform Node runs on. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+/** graph-node takes arenas of at least this size from the module's allocator and carves its objects from them. */
+const MIN_ARENA_SIZE = 10_000;
+
+const NULL_POINTER_MESSAGE =
+  "Tried to read AssemblyScript value that is 'null'. Suggestion: look into the function that the error happened " +
+  "and add 'log' calls till you find where a 'null' value is being used as non-nullable. It's likely that you're " +
+  "calling a 'graph-ts' function (or operator) with a 'null' value when it doesn't support it.";
+
+/** graph-node's `padding_to_16`: objects keep 16-byte alignment. */
+function paddingTo16(length: number): number {
+  return (16 - ((HEADER_SIZE + length) % 16)) % 16;
+}
+
+function nextPowerOfTwo(n: number): number {
+  return n <= 1 ? 1 : n <= 0x4000_0000 ? 1 << (32 - Math.clz32(n - 1)) : 2 ** Math.ceil(Math.log2(n));
+}
+
+/** Strings and buffers get spare capacity up to a power of two, as graph-node writes them. */
+function bufferCapacity(contentLength: number): number {
+  return nextPowerOfTwo(contentLength + HEADER_SIZE) - HEADER_SIZE;
+}
+
+const HEX_DIGITS = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX_DIGITS[0x30 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX_DIGITS[0x41 + i] = 10 + i;
+  HEX_DIGITS[0x61 + i] = 10 + i;
+}
+
+/** Proleptic Gregorian date to days since 1970-01-01. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+// The range of chrono 0.4's NaiveDate (Jan 1, 262145 BCE to Dec 31, 262143 CE), which graph-node's Timestamp checks.
+const MIN_TIMESTAMP_SECONDS = BigInt(daysFromCivil(-262144, 1, 1)) * 86_400n;
+const MAX_TIMESTAMP_SECONDS = BigInt(daysFromCivil(262143, 12, 31)) * 86_400n + 86_399n;
+
+function checkTimestamp(micros: bigint): bigint {
+  // graph-node converts with `DateTime::from_timestamp(micros / 1e6, (micros % 1e6) * 1000 as u32)`: a negative
+  // value with a fraction of a second wraps the nanoseconds and is rejected.
+  const seconds = micros / 1_000_000n;
+  const valid =
+    !(micros < 0n && micros % 1_000_000n !== 0n) &&
+    seconds >= MIN_TIMESTAMP_SECONDS &&
+    seconds <= MAX_TIMESTAMP_SECONDS;
+  if (!valid) throw new MappingError("Invalid timestamp");
+  return micros;
+}
+
+/**
+ * One instance's memory. Host functions read their arguments and write their results through it; it is reset with
+ * the instance before every trigger (`resetArena`).
+ */
+export class AscHeap {
+  readonly memory: WasmMemory;
+  #buffer: ArrayBuffer;
+  u8: Uint8Array;
+  view: DataView;
+  readonly #allocate: (size: number) => number;
+  readonly #idOfType: (index: number) => number;
+  /** Class ids by type index; shared by every instance of one compiled module, as graph-node caches them. */
+  readonly #classIds: Map<number, number>;
+  #arenaStart = 0;
+  #arenaFree = 0;
+
+  constructor(
+    memory: WasmMemory,
+    allocate: (size: number) => number,
+    idOfType: (index: number) => number,
+    classIds: Map<number, number>,
+  ) {
+    this.memory = memory;
+    this.#allocate = allocate;
+    this.#idOfType = idOfType;
+    this.#classIds = classIds;
+    this.#buffer = memory.buffer;
+    this.u8 = new Uint8Array(this.#buffer);
+    this.view = new DataView(this.#buffer);
+  }
+
+  /**
+   * Memory growth (by the mapping's allocator, or by `allocate` called from here) detaches the old buffer, whose
+   * length then reads 0; every access goes through views taken after the last growth.
+   */
+  refresh(): void {
+    if (this.#buffer.byteLength === 0 || this.memory.buffer !== this.#buffer) {
+      this.#buffer = this.memory.buffer;
+      this.u8 = new Uint8Array(this.#buffer);
+      this.view = new DataView(this.#buffer);
+    }
+  }
+
+  resetArena(): void {
+    this.#arenaStart = 0;
+    this.#arenaFree = 0;
+  }
+
+  /** The end of the host's current arena: memory up to here may have been written during the trigger. */
+  get arenaEnd(): number {
+    return this.#arenaStart + this.#arenaFree;
+  }
+
+  // ---- allocation ------------------------------------------------------------------------------------------------
+
+  classId(typeIndex: number): number {
+    let id = this.#classIds.get(typeIndex);
+    if (id === undefined) {
+      id = this.#idOfType(typeIndex) >>> 0;
+      this.#classIds.set(typeIndex, id);
+    }
+    return id;
+  }
+
+  /** graph-node's `raw_new`: carve `size` bytes from the current arena, taking a new one from `allocate` if needed. */
+  #rawNew(size: number): number {
+    if (size > this.#arenaFree) {
+      let arenaSize = Math.max(size, MIN_ARENA_SIZE);
+      // `allocate` returns a pointer just past the block's 4-byte mmInfo, 16-byte aligned; graph-node moves 12 bytes
+      // on so that, after each 20-byte header, payloads stay 16-byte aligned.
+      const start = (this.#allocate(arenaSize) >>> 0) + 12;
+      arenaSize -= 12;
+      this.#arenaStart = start;
+      this.#arenaFree = arenaSize;
+    }
+    const pointer = this.#arenaStart;
+    this.#arenaStart += size;
+    this.#arenaFree -= size;
+    return pointer;
+  }
+
+  /**
+   * Allocates an object with `length` payload bytes (zeroed, padded to keep alignment) and writes its header.
+   * `rtSize` is what the header reports: the content length for strings and buffers, the padded size for structs.
+   */
+  allocate(typeIndex: number, length: number, rtSize: number): number {
+    const classId = this.classId(typeIndex);
+    const padded = length + paddingTo16(length);
+    const start = this.#rawNew(HEADER_SIZE + padded);
+    if (this.#buffer.byteLength === 0) this.refresh();
+    const view = this.view;
+    view.setUint32(start, 16 + padded, true);
+    view.setUint32(start + 4, 0, true);
+    view.setUint32(start + 8, 0, true);
+    view.setUint32(start + 12, classId, true);
+    view.setUint32(start + 16, rtSize, true);
+    const pointer = start + HEADER_SIZE;
+    this.u8.fill(0, pointer, pointer + padded);
+    return pointer;
+  }
+
+  /** A struct of u32 fields (pointers, mostly). */
+  struct(typeIndex: number, fields: ArrayLike<number>): number {
+    const length = fields.length * 4;
+    const pointer = this.allocate(typeIndex, length, length + paddingTo16(length));
+    const view = this.view;
+    for (let i = 0; i < fields.length; i++) view.setUint32(pointer + i * 4, fields[i]!, true);
+    return pointer;
+  }
+
+  /** An enum value (kind, payload). `payload` is a pointer, a number or an i64. */
+  enumValue(typeIndex: number, kind: number, payload: number | bigint): number {
+    const pointer = this.allocate(typeIndex, 16, 16 + paddingTo16(16));
+    const view = this.view;
+    view.setUint32(pointer, kind, true);
+    if (typeof payload === "bigint") view.setBigInt64(pointer + 8, payload, true);
+    else {
+      view.setUint32(pointer + 8, payload >>> 0, true);
+      // An i32 payload is sign-extended to 64 bits (`EnumPayload::from(i32)` is `x as u64`).
+      view.setInt32(pointer + 12, payload < 0 ? -1 : 0, true);
+    }
+    return pointer;
+  }
+
+  string(text: string): number {
+    const byteLength = text.length * 2;
+    const pointer = this.allocate(TypeIndex.String, bufferCapacity(byteLength), byteLength);
+    if (LITTLE_ENDIAN) {
+      const codeUnits = new Uint16Array(this.u8.buffer, pointer, text.length);
+      for (let i = 0; i < text.length; i++) codeUnits[i] = text.charCodeAt(i);
+    } else {
+      const view = this.view;
+      for (let i = 0; i < text.length; i++) view.setUint16(pointer + i * 2, text.charCodeAt(i), true);
+    }
+    return pointer;
+  }
+
+  arrayBuffer(bytes: Uint8Array): number {
+    const pointer = this.allocate(TypeIndex.ArrayBuffer, bufferCapacity(bytes.length), bytes.length);
+    this.u8.set(bytes, pointer);
+    return pointer;
+  }
+
+  /** A `Uint8Array` over a new buffer: graph-ts's Bytes, Address and BigInt. */
+  bytes(bytes: Uint8Array): number {
+    const buffer = this.arrayBuffer(bytes);
+    return this.struct(TypeIndex.Uint8Array, [buffer, buffer, bytes.length]);
+  }
+
+  /** Bytes from 0x-prefixed hex, decoded straight into memory. */
+  hexBytes(hex: string): number {
+    const length = (hex.length - 2) >> 1;
+    if (hex.length % 2 !== 0 || !hex.startsWith("0x")) throw new Error(`Malformed hex data from the chain: ${hex}`);
+    const buffer = this.allocate(TypeIndex.ArrayBuffer, bufferCapacity(length), length);
+    const u8 = this.u8;
+    for (let i = 0; i < length; i++) {
+      const high = HEX_DIGITS[hex.charCodeAt(2 + i * 2)] ?? -1;
+      const low = HEX_DIGITS[hex.charCodeAt(3 + i * 2)] ?? -1;
+      if (high < 0 || low < 0) throw new Error(`Malformed hex data from the chain: ${hex}`);
+      u8[buffer + i] = (high << 4) | low;
+    }
+    return this.struct(TypeIndex.Uint8Array, [buffer, buffer, length]);
+  }
+
+  /**
+   * A BigInt as graph-node encodes it (the shortest little-endian two's complement, see `toSignedBytesLE`), written
+   * straight from its hex digits. A negative n is written as the complement of m = -n - 1, which has the same
+   * minimal length: floor(bits(m) / 8) + 1 bytes.
+   */
+  bigInt(value: bigint): number {
+    if (value >= -0x80n && value < 0x80n) return this.bytes(Uint8Array.of(Number(value) & 0xff));
+    const negative = value < 0n;
+    const hex = (negative ? -value - 1n : value).toString(16);
+    const bits = (hex.length - 1) * 4 + (32 - Math.clz32(HEX_DIGITS[hex.charCodeAt(0)]!));
+    const length = (bits >> 3) + 1;
+    const buffer = this.allocate(TypeIndex.ArrayBuffer, bufferCapacity(length), length);
+    const u8 = this.u8;
+    const flip = negative ? 0xff : 0;
+    let at = hex.length;
+    for (let i = 0; i < length; i++) {
+      const low = at > 0 ? HEX_DIGITS[hex.charCodeAt(--at)]! : 0;
+      const high = at > 0 ? HEX_DIGITS[hex.charCodeAt(--at)]! : 0;
+      u8[buffer + i] = ((high << 4) | low) ^ flip;
+    }
+    return this.struct(TypeIndex.Uint8Array, [buffer, buffer, length]);
+  }
+
+  array(typeIndex: number, pointers: ArrayLike<number>): number {
+    const length = pointers.length;
+    const buffer = this.allocate(TypeIndex.ArrayBuffer, bufferCapacity(length * 4), length * 4);
+    const view = this.view;
+    for (let i = 0; i < length; i++) view.setUint32(buffer + i * 4, pointers[i]!, true);
+    return this.struct(typeIndex, [buffer, buffer, length * 4, length]);
+  }
+
+  bigDecimal(value: Decimal): number {
+    // graph-node allocates the exponent before the digits.
+    const exp = this.bigInt(-value.scale);
+    const digits = this.bigInt(checkBigInt(value.digits));
+    return this.struct(TypeIndex.BigDecimal, [digits, exp]);
+  }
+
+  wrappedBool(value: boolean): number {
+    const pointer = this.allocate(TypeIndex.WrappedBool, 1, 1 + paddingTo16(1));
+    this.u8[pointer] = value ? 1 : 0;
+    return pointer;
+  }
+
+  storeValue(value: Value): number {
+    switch (value.kind) {
+      case "String":
+        return this.enumValue(TypeIndex.StoreValue, StoreKind.String, this.string(value.value));
+      case "Int":
+        return this.enumValue(TypeIndex.StoreValue, StoreKind.Int, value.value);
+      case "Int8":
+        return this.enumValue(TypeIndex.StoreValue, StoreKind.Int8, value.value);
+      case "Timestamp":
+        return this.enumValue(TypeIndex.StoreValue, StoreKind.Timestamp, value.value);
+      case "BigDecimal":
+        return this.enumValue(
+          TypeIndex.StoreValue,
+          StoreKind.BigDecimal,
+          this.bigDecimal(decimalFromCanonical(value.value)),
+        );
+      case "Bool":
+        return this.enumValue(TypeIndex.StoreValue, StoreKind.Bool, value.value ? 1 : 0);
+      case "Array": {
+        const items = value.value.map((item) => this.storeValue(item));
+        return this.enumValue(TypeIndex.StoreValue, StoreKind.Array, this.array(TypeIndex.ArrayStoreValue, items));
+      }
+      case "Null":
+        return this.enumValue(TypeIndex.StoreValue, StoreKind.Null, 0);
+      case "Bytes":
+        return this.enumValue(TypeIndex.StoreValue, StoreKind.Bytes, this.bytes(value.value));
+      case "BigInt":
+        return this.enumValue(TypeIndex.StoreValue, StoreKind.BigInt, this.bigInt(value.value));
+    }
+  }
+
+  /**
+   * An entity as graph-node hands it to a mapping: fields sorted by name, and null fields left out (graph-node's
+   * entities never hold nulls: a null write removes the field).
+   */
+  entity(entity: Entity): number {
+    const names = [...entity.keys()].sort();
+    const entries: number[] = [];
+    for (const name of names) {
+      const value = entity.get(name)!;
+      if (value.kind === "Null") continue;
+      const key = this.string(name);
+      const stored = this.storeValue(value);
+      entries.push(this.struct(TypeIndex.TypedMapEntryStringStoreValue, [key, stored]));
+    }
+    const array = this.array(TypeIndex.ArrayTypedMapEntryStringStoreValue, entries);
+    return this.struct(TypeIndex.TypedMapStringStoreValue, [array]);
+  }
+
+  ethereumValue(value: EthereumValue): number {
+    let payload: number;
+    switch (value.kind) {
+      case 0:
+      case 1:
+      case 2:
+      case 10:
+        payload = this.bytes(value.bytes);
+        break;
+      case 3:
+      case 4:
+        payload = this.bigInt(value.value);
+        break;
+      case 5:
+        payload = value.value ? 1 : 0;
+        break;
+      case 6:
+        payload = this.string(value.value);
+        break;
+      default: {
+        const items = value.items.map((item) => this.ethereumValue(item));
+        payload = this.array(TypeIndex.ArrayEthereumValue, items);
+      }
+    }
+    return this.enumValue(TypeIndex.EthereumValue, value.kind, payload);
+  }
+
+  json(value: JsonValue): number {
+    switch (value.kind) {
+      case "null":
+        return this.enumValue(TypeIndex.JsonValue, JSON_KIND.null, 0);
+      case "bool":
+        return this.enumValue(TypeIndex.JsonValue, JSON_KIND.bool, value.value ? 1 : 0);
+      case "number":
+        return this.enumValue(TypeIndex.JsonValue, JSON_KIND.number, this.string(value.text));
+      case "string":
+        return this.enumValue(TypeIndex.JsonValue, JSON_KIND.string, this.string(value.value));
+      case "array": {
+        const items = value.items.map((item) => this.json(item));
+        return this.enumValue(TypeIndex.JsonValue, JSON_KIND.array, this.array(TypeIndex.ArrayJsonValue, items));
+      }
+      case "object": {
+        const entries = value.entries.map(([key, item]) => {
+          const keyPointer = this.string(key);
+          const valuePointer = this.json(item);
+          return this.struct(TypeIndex.TypedMapEntryStringJsonValue, [keyPointer, valuePointer]);
+        });
+        const array = this.array(TypeIndex.ArrayTypedMapEntryStringJsonValue, entries);
+        const map = this.struct(TypeIndex.TypedMapStringJsonValue, [array]);
+        return this.enumValue(TypeIndex.JsonValue, JSON_KIND.object, map);
+      }
+    }
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------------------------
+
+  #check(pointer: number, length: number): void {
+    if (pointer + length > this.u8.length) {
+      // The mapping's own code may have grown memory since the host last looked.
+      this.refresh();
+      if (pointer + length > this.u8.length) {
+        throw new MappingError(`Heap access out of bounds. Offset: ${pointer} Size: ${length}`);
+      }
+    }
+  }
+
+  u32(pointer: number): number {
+    this.#check(pointer, 4);
+    return this.view.getUint32(pointer, true);
+  }
+
+  /** The object's `rtSize`: its payload length. */
+  #length(pointer: number): number {
+    if (pointer === 0) throw new MappingError(NULL_POINTER_MESSAGE);
+    if (pointer < 4) throw new MappingError(`Subtract overflow on pointer: ${pointer}`);
+    return this.u32(pointer - 4);
+  }
+
+  readString(pointer: number): string {
+    const byteLength = this.#length(pointer);
+    if (byteLength % 2 !== 0) throw new MappingError("Attempted to read past end of string content bytes chunk");
+    this.#check(pointer, byteLength);
+    const units = byteLength / 2;
+    let text = "";
+    if (LITTLE_ENDIAN && pointer % 2 === 0) {
+      // Code units straight from memory, in chunks that stay below the engine's argument limit.
+      const codeUnits = new Uint16Array(this.u8.buffer, pointer, units);
+      for (let start = 0; start < units; start += 4096) {
+        text += String.fromCharCode.apply(null, codeUnits.subarray(start, start + 4096) as unknown as number[]);
+      }
+    } else {
+      const view = this.view;
+      for (let i = 0; i < units; i++) text += String.fromCharCode(view.getUint16(pointer + i * 2, true));
+    }
+    if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed())
+      throw new MappingError("invalid utf-16: lone surrogate found");
+    // graph-node strips NUL characters, which PostgreSQL does not accept.
+    return text.includes("\0") ? text.replaceAll("\0", "") : text;
+  }
+
+  /** The bytes a `Uint8Array` (Bytes, Address, BigInt) views, copied out. */
+  readBytes(pointer: number): Uint8Array {
+    if (pointer === 0) throw new MappingError(NULL_POINTER_MESSAGE);
+    this.#check(pointer, 12);
+    const view = this.view;
+    const buffer = view.getUint32(pointer, true);
+    const dataStart = view.getUint32(pointer + 4, true);
+    const byteLength = view.getUint32(pointer + 8, true);
+    return this.#bufferSlice(buffer, dataStart, byteLength);
+  }
+
+  /** graph-node reads from the view's start to at most the end of its buffer. */
+  #bufferSlice(buffer: number, dataStart: number, byteLength: number): Uint8Array {
+    const length = this.#viewLength(buffer, dataStart, byteLength);
+    return this.u8.slice(dataStart, dataStart + length);
+  }
+
+  /** How many bytes of a view graph-node reads, checked to be in memory. */
+  #viewLength(buffer: number, dataStart: number, byteLength: number): number {
+    if (buffer === 0) throw new MappingError(NULL_POINTER_MESSAGE);
+    if (dataStart < buffer) throw new MappingError(`Subtract overflow on pointer: ${dataStart}`);
+    const bufferLength = this.#length(buffer);
+    const offset = dataStart - buffer;
+    if (offset > bufferLength) {
+      throw new MappingError(`Array view starts ${offset} bytes into a buffer of ${bufferLength} bytes`);
+    }
+    const length = Math.min(byteLength, bufferLength - offset);
+    this.#check(dataStart, length);
+    return length;
+  }
+
+  /** The u32 elements (pointers) of an `Array<T>`. */
+  readArray(pointer: number): number[] {
+    if (pointer === 0) throw new MappingError(NULL_POINTER_MESSAGE);
+    this.#check(pointer, 16);
+    const view = this.view;
+    const buffer = view.getUint32(pointer, true);
+    const dataStart = view.getUint32(pointer + 4, true);
+    const length = view.getInt32(pointer + 12, true);
+    const count = this.#viewLength(buffer, dataStart, Math.max(0, length) * 4) >> 2;
+    const out = new Array<number>(count);
+    for (let i = 0; i < count; i++) out[i] = view.getUint32(dataStart + i * 4, true);
+    return out;
+  }
+
+  /** A BigInt's signed little-endian bytes, read in place. */
+  readBigInt(pointer: number): bigint {
+    if (pointer === 0) throw new MappingError(NULL_POINTER_MESSAGE);
+    this.#check(pointer, 12);
+    const view = this.view;
+    const buffer = view.getUint32(pointer, true);
+    const dataStart = view.getUint32(pointer + 4, true);
+    const length = this.#viewLength(buffer, dataStart, view.getUint32(pointer + 8, true));
+    const u8 = this.u8;
+    if (length === 0) return 0n;
+    const negative = u8[dataStart + length - 1]! >= 0x80;
+    if (length <= 6) {
+      let value = 0;
+      for (let i = length - 1; i >= 0; i--) value = value * 256 + u8[dataStart + i]!;
+      return BigInt(negative ? value - 2 ** (8 * length) : value);
+    }
+    // A negative value is -(m + 1), m being the complement of its bytes.
+    const flip = negative ? 0xff : 0;
+    let hex = "0x";
+    for (let i = length - 1; i >= 0; i--) hex += HEX_BYTE[u8[dataStart + i]! ^ flip];
+    return checkBigInt(negative ? -BigInt(hex) - 1n : BigInt(hex));
+  }
+
+  readBigDecimal(pointer: number): Decimal {
+    if (pointer === 0) throw new MappingError(NULL_POINTER_MESSAGE);
+    this.#check(pointer, 8);
+    const digits = this.readBigInt(this.view.getUint32(pointer, true));
+    const exponentBytes = this.readBytes(this.view.getUint32(pointer + 4, true));
+    if (exponentBytes.length > 8) throw new MappingError("big decimal exponent does not fit in 64 bits");
+    const exponent = fromSignedBytesLE(exponentBytes);
+    const value = normalize({ digits, scale: -exponent });
+    const normalizedExponent = -value.scale;
+    if (normalizedExponent < BIG_DECIMAL_MIN_EXP || normalizedExponent > BIG_DECIMAL_MAX_EXP) {
+      throw new MappingError(
+        `big decimal exponent \`${normalizedExponent}\` is outside the \`${BIG_DECIMAL_MIN_EXP}\` to \`${BIG_DECIMAL_MAX_EXP}\` range`,
+      );
+    }
+    return value;
+  }
+
+  readStoreValue(pointer: number, depth: number): Value {
+    if (pointer === 0) throw new MappingError(NULL_POINTER_MESSAGE);
+    if (++depth > 128) throw new MappingError("recursion limit reached");
+    this.#check(pointer, 16);
+    const view = this.view;
+    const kind = view.getUint32(pointer, true);
+    const payload = view.getUint32(pointer + 8, true);
+    switch (kind) {
+      case StoreKind.String:
+        return { kind: "String", value: this.readString(payload) };
+      case StoreKind.Int:
+        return { kind: "Int", value: view.getInt32(pointer + 8, true) };
+      case StoreKind.Int8:
+        return { kind: "Int8", value: view.getBigInt64(pointer + 8, true) };
+      case StoreKind.Timestamp:
+        return { kind: "Timestamp", value: checkTimestamp(view.getBigInt64(pointer + 8, true)) };
+      case StoreKind.BigDecimal:
+        return { kind: "BigDecimal", value: decimalToString(this.readBigDecimal(payload)) };
+      case StoreKind.Bool:
+        return { kind: "Bool", value: view.getBigUint64(pointer + 8, true) !== 0n };
+      case StoreKind.Array:
+        return { kind: "Array", value: this.readArray(payload).map((item) => this.readStoreValue(item, depth)) };
+      case StoreKind.Null:
+        return { kind: "Null" };
+      case StoreKind.Bytes:
+        return { kind: "Bytes", value: this.readBytes(payload) };
+      case StoreKind.BigInt:
+        return { kind: "BigInt", value: this.readBigInt(payload) };
+      default:
+        throw new MappingError(`invalid store value kind ${kind}`);
+    }
+  }
+
+  /** An entity written by the mapping. A repeated field keeps its last value, as graph-node's HashMap does. */
+  readEntity(pointer: number): Entity {
+    if (pointer === 0) throw new MappingError(NULL_POINTER_MESSAGE);
+    const entries = this.readArray(this.u32(pointer));
+    const entity: Entity = new Map();
+    for (const entry of entries) {
+      if (entry === 0) throw new MappingError(NULL_POINTER_MESSAGE);
+      this.#check(entry, 8);
+      const key = this.readString(this.view.getUint32(entry, true));
+      entity.set(key, this.readStoreValue(this.view.getUint32(entry + 4, true), 1));
+    }
+    return entity;
+  }
+
+  readEthereumValue(pointer: number, depth: number): EthereumValue {
+    if (pointer === 0) throw new MappingError(NULL_POINTER_MESSAGE);
+    if (++depth > 128) throw new MappingError("recursion limit reached");
+    this.#check(pointer, 16);
+    const view = this.view;
+    const kind = view.getUint32(pointer, true);
+    const payload = view.getUint32(pointer + 8, true);
+    switch (kind) {
+      case 0: {
+        const bytes = this.readBytes(payload);
+        if (bytes.length !== 20) throw new MappingError(`expected array of length 20, found length ${bytes.length}`);
+        return { kind: 0, bytes };
+      }
+      case 1: {
+        const bytes = this.readBytes(payload);
+        if (bytes.length > 32) throw new MappingError(`invalid fixed bytes length: ${bytes.length}`);
+        return { kind: 1, bytes };
+      }
+      case 2:
+        return { kind: 2, bytes: this.readBytes(payload) };
+      case 3: {
+        const value = this.readBigInt(payload);
+        if (value < -(1n << 255n) || value >= 1n << 255n) {
+          throw new MappingError(`BigInt value \`${value}\` does not fit into int256`);
+        }
+        return { kind: 3, value };
+      }
+      case 4: {
+        const value = this.readBigInt(payload);
+        if (value < 0n) throw new MappingError(`BigInt value is negative, cannot convert to unsigned U256: ${value}`);
+        if (value >= 1n << 256n) throw new MappingError(`BigInt value \`${value}\` does not fit into uint256`);
+        return { kind: 4, value };
+      }
+      case 5:
+        return { kind: 5, value: view.getBigUint64(pointer + 8, true) !== 0n };
+      case 6:
+        return { kind: 6, value: this.readString(payload) };
+      case 7:
+      case 8:
+      case 9:
+        return { kind, items: this.readArray(payload).map((item) => this.readEthereumValue(item, depth)) };
+      case 10: {
+        const bytes = this.readBytes(payload);
+        if (bytes.length !== 24) throw new MappingError(`expected array of length 24, found length ${bytes.length}`);
+        return { kind: 10, bytes };
+      }
+      default:
+        throw new MappingError(`invalid ethereum value kind ${kind}`);
+    }
+  }
+}
