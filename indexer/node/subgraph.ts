@@ -91,6 +91,7 @@ export function loadSubgraph(manifestPath: string, overrides: Record<string, Dat
     if (source.kind !== "ethereum" && source.kind !== "ethereum/contract") {
       fail(`data source ${name}: kind ${source.kind} is not supported.`);
     }
+    if (source.context !== undefined) fail(`data source ${name}: a data source context is not supported.`);
     const mapping = source.mapping ?? {};
     if (mapping.kind !== "ethereum/events") fail(`data source ${name}: mapping kind ${mapping.kind} is not supported.`);
     if (mapping.blockHandlers?.length) fail(`data source ${name}: block handlers are not supported.`);
@@ -160,7 +161,10 @@ function findAbiEvent(abi: Abi, signature: string): AbiEvent | undefined {
 
 /** Collapses whitespace the way graph-cli writes signatures: one space after `indexed`, none elsewhere. */
 function normalizeSignature(signature: string): string {
-  return signature.replace(/\s+/g, " ").replace(/\s*([(),\[\]])\s*/g, "$1").trim();
+  return signature
+    .replace(/\s+/g, " ")
+    .replace(/\s*([(),\[\]])\s*/g, "$1")
+    .trim();
 }
 
 /** `Name(indexed uint256,(uint128,address),string)`: graph-cli's form, tuples written out. */
