@@ -132,6 +132,8 @@ export class Indexer {
   /** Resolves once block `number` is indexed; rejects if indexing fails or stops first. */
   waitForBlock(number: number, timeoutMs = 30_000): Promise<void> {
     if ((this.#store.pointer?.number ?? -1) >= number) return Promise.resolve();
+    const failure = this.#store.failure;
+    if (failure) return Promise.reject(new Error(`Indexing failed at block ${failure.block}: ${failure.message}`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
