@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import hre from "hardhat";
-import { keccak256, toHex, type Address, type PublicClient } from "viem";
+import { createWalletClient, getContract, http, keccak256, toHex, type Address, type PublicClient } from "viem";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 
 import { startLocalChain, type LocalChain } from "../../../scripts/local-chain.js";
@@ -39,7 +39,15 @@ describe("graph node: a failing handler", () => {
     chain = await startLocalChain();
     const connection = await hre.network.create({ network: "localhost", override: { url: chain.rpcUrl } });
     publicClient = (await connection.viem.getPublicClient()) as unknown as PublicClient;
-    emitter = (await connection.viem.deployContract("RuntimeFixtureEmitter")) as never;
+    const deployed = await connection.viem.deployContract("RuntimeFixtureEmitter");
+    // Writes go through viem's HTTP transport, which retries a request on a connection the chain closed while idle.
+    const [sender] = await connection.viem.getWalletClients();
+    const walletClient = createWalletClient({
+      account: sender.account,
+      chain: sender.chain,
+      transport: http(chain.rpcUrl),
+    });
+    emitter = getContract({ address: deployed.address, abi: deployed.abi, client: walletClient }) as never;
   });
 
   after(async () => {
