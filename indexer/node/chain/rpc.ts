@@ -331,14 +331,19 @@ export class JsonRpcClient {
     failures: { index: number; error: RpcError }[],
     options: BatchOptions,
   ): Promise<void> {
-    const half = Math.ceil(indexes.length / 2);
     this.#lowerBatchLimit(indexes.length);
-    await this.#sendBatch(requests, indexes.slice(0, half), results, failures, options);
-    await this.#sendBatch(requests, indexes.slice(half), results, failures, options);
+    // Pieces of the size the endpoint is now believed to take: half of this batch, or less when a concurrent batch
+    // has lowered the limit since this one was sent.
+    const size = this.#maxBatch;
+    for (let start = 0; start < indexes.length; start += size) {
+      await this.#sendBatch(requests, indexes.slice(start, start + size), results, failures, options);
+    }
   }
 
   /** Remembered, so that later batches do not have to fail first. */
   #lowerBatchLimit(failedSize: number): void {
+    // A batch sent before the limit was lowered, and refused for being over it, says nothing new about the limit.
+    if (failedSize > this.#maxBatch) return;
     const half = Math.ceil(failedSize / 2);
     if (half >= this.#maxBatch) return;
     this.#maxBatch = half;
