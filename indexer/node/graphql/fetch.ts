@@ -32,6 +32,8 @@ import { Statement, type Collation } from "./sql.ts";
 
 export interface FetchContext {
   db: Queryable;
+  /** The indexed head in the snapshot `db` reads (null: nothing indexed); statements at it read open versions. */
+  head: number | null;
   model: SchemaModel;
   api: ApiSchema;
   dbSchema: string;
@@ -250,7 +252,7 @@ export async function resolveRootField(
   block: number,
 ): Promise<EntityNode | EntityNode[] | null> {
   const plan = planSelection(context, spec.entity, nodes);
-  const statement = new Statement(context.dbSchema, block, context.collation);
+  const statement = new Statement(context.dbSchema, block, context.collation, context.head);
   const table = statement.table(spec.entity);
   const columns = selectList(plan, "c", context.model);
   let sql: string;
@@ -324,7 +326,7 @@ async function fetchRelation(
   relation: RelationPlan,
 ): Promise<EntityNode[]> {
   const { field, target, selection, responseKey } = relation;
-  const statement = new Statement(context.dbSchema, block, context.collation);
+  const statement = new Statement(context.dbSchema, block, context.collation, context.head);
   const table = statement.table(target);
   const columns = selectList(selection, "c", context.model);
   const children = new Map<string, EntityNode>();

@@ -30,7 +30,7 @@ import {
 } from "graphql";
 
 import type { SchemaModel } from "../schema.ts";
-import type { Database, Row } from "../store/database.ts";
+import type { Database, Queryable, Row } from "../store/database.ts";
 import { BLOCKS_TABLE, META_TABLE, tableRef } from "../store/layout.ts";
 import { buildApiSchema, type ApiSchema, type RootFieldSpec } from "./api-schema.ts";
 import { INDEXING_ERROR, QueryError, blockNotIndexed, notStartedError, valueParseError } from "./errors.ts";
@@ -220,40 +220,48 @@ export class QueryEngine {
 
     const groups = this.#groupRootFields(operation, variableValues, cached.fragments);
     const readsStore = groups.some((group) => group.fields.some((field) => field.spec !== undefined));
-    const state = await this.#deploymentState();
-    if (state === null && readsStore) throw notStartedError(this.#options.deploymentId);
-    if (state !== null) for (const group of groups) group.block = await this.#resolveBlock(group.constraint, state);
-
-    const root = new RootData();
-    const context: FetchContext = {
-      db: this.#options.db,
-      model: this.#options.model,
-      api: this.#api,
-      dbSchema: this.#options.dbSchema,
-      collation: await this.#collationOf(),
-      maxFirst: this.#maxFirst,
-      maxSkip: this.#maxSkip,
-      variables: variableValues,
-      fragments: cached.fragments,
-    };
-    const errors: QueryError[] = [];
-    await Promise.all(
-      groups.flatMap((group) =>
-        group.fields.map(async (field) => {
-          if (field.spec === undefined) return;
-          try {
-            const value =
-              field.spec.kind === "meta"
-                ? await this.#meta(group.block!, state!)
-                : await resolveRootField(context, field.spec, field.args, field.nodes, group.block!.number);
-            root.values.set(field.responseKey, value);
-          } catch (error) {
-            if (!(error instanceof QueryError)) throw error;
-            errors.push(error);
-          }
-        }),
-      ),
-    );
+    const collation = await this.#collationOf();
+    // The head and every entity are read in one snapshot, so that a commit landing between two statements cannot
+    // mix two blocks into one answer.
+    const { state, root, errors } = await this.#options.db.snapshot(async (db) => {
+      const state = await this.#deploymentState(db);
+      if (state === null && readsStore) throw notStartedError(this.#options.deploymentId);
+      if (state !== null) {
+        for (const group of groups) group.block = await this.#resolveBlock(db, group.constraint, state);
+      }
+      const root = new RootData();
+      const context: FetchContext = {
+        db,
+        head: state?.latest ?? null,
+        model: this.#options.model,
+        api: this.#api,
+        dbSchema: this.#options.dbSchema,
+        collation,
+        maxFirst: this.#maxFirst,
+        maxSkip: this.#maxSkip,
+        variables: variableValues,
+        fragments: cached.fragments,
+      };
+      const errors: QueryError[] = [];
+      await Promise.all(
+        groups.flatMap((group) =>
+          group.fields.map(async (field) => {
+            if (field.spec === undefined) return;
+            try {
+              const value =
+                field.spec.kind === "meta"
+                  ? await this.#meta(db, group.block!, state!)
+                  : await resolveRootField(context, field.spec, field.args, field.nodes, group.block!.number);
+              root.values.set(field.responseKey, value);
+            } catch (error) {
+              if (!(error instanceof QueryError)) throw error;
+              errors.push(error);
+            }
+          }),
+        ),
+      );
+      return { state, root, errors };
+    });
     if (errors.length > 0) return { errors: errors.map(formatError) };
 
     const size = resultSize(root);
@@ -348,10 +356,10 @@ export class QueryEngine {
     return groups;
   }
 
-  async #deploymentState(): Promise<DeploymentState | null> {
+  async #deploymentState(db: Queryable): Promise<DeploymentState | null> {
     let rows: Row[];
     try {
-      rows = await this.#options.db.query(
+      rows = await db.query(
         `SELECT latest_number, latest_hash, latest_timestamp, failed, failure_block FROM ${tableRef(this.#options.dbSchema, META_TABLE)} LIMIT 1`,
       );
     } catch (error) {
@@ -372,7 +380,7 @@ export class QueryEngine {
     };
   }
 
-  async #resolveBlock(constraint: BlockConstraint, state: DeploymentState): Promise<ResolvedBlock> {
+  async #resolveBlock(db: Queryable, constraint: BlockConstraint, state: DeploymentState): Promise<ResolvedBlock> {
     const deployment = this.#options.deploymentId;
     switch (constraint.kind) {
       case "latest":
@@ -388,7 +396,7 @@ export class QueryEngine {
         }
         return { number: constraint.number, hash: null };
       case "hash": {
-        const rows = await this.#options.db.query(
+        const rows = await db.query(
           `SELECT number FROM ${tableRef(this.#options.dbSchema, BLOCKS_TABLE)} WHERE hash = decode($1::text, 'hex')`,
           [constraint.hash],
         );
@@ -402,11 +410,11 @@ export class QueryEngine {
     }
   }
 
-  async #meta(block: ResolvedBlock, state: DeploymentState): Promise<Record<string, unknown>> {
+  async #meta(db: Queryable, block: ResolvedBlock, state: DeploymentState): Promise<Record<string, unknown>> {
     let timestamp: number | null = null;
     let parentHash: string | null = null;
     if (block.hash !== null) {
-      const rows = await this.#options.db.query(
+      const rows = await db.query(
         `SELECT timestamp, parent_hash FROM ${tableRef(this.#options.dbSchema, BLOCKS_TABLE)} WHERE hash = decode($1::text, 'hex')`,
         [block.hash],
       );

@@ -31,11 +31,14 @@ export class Statement {
   readonly collation: Collation;
   #blockParam: string | undefined;
   readonly block: number;
+  /** Whether `block` is the indexed head of the snapshot the statement runs in. */
+  readonly #atHead: boolean;
 
-  constructor(dbSchema: string, block: number, collation: Collation) {
+  constructor(dbSchema: string, block: number, collation: Collation, head: number | null = null) {
     this.dbSchema = dbSchema;
     this.block = block;
     this.collation = collation;
+    this.#atHead = block === head;
   }
 
   /** A fresh table alias, so that nested filters and joins never shadow each other. */
@@ -78,6 +81,9 @@ export class Statement {
 
   /** `alias` holds the version of its entity that is current at the statement's block. */
   atBlock(alias: string): string {
+    // At the head, the versions current at the block are exactly the open ones: every committed version starts at or
+    // below the head, and none has closed above it. That form is what the partial index on open versions serves.
+    if (this.#atHead) return `${alias}.${BLOCK_TO} IS NULL`;
     this.#blockParam ??= this.param(this.block, "int4");
     return `${alias}.${BLOCK_FROM} <= ${this.#blockParam} AND (${alias}.${BLOCK_TO} IS NULL OR ${alias}.${BLOCK_TO} > ${this.#blockParam})`;
   }

@@ -21,6 +21,13 @@ export interface Database extends Queryable {
   readonly kind: "pglite" | "postgres";
   /** Runs `work` in one transaction: every write lands or none does. Transactions never nest. */
   transaction<T>(work: (transaction: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs read-only `work` so that every statement in it sees the same committed state: no transaction of this
+   * database commits until it is done (several snapshots run at once). The node's store is the only writer of its
+   * subgraph, so holding its commits back is a snapshot, without the round trips and the abort-on-error of a
+   * database transaction. This is what lets a query read the indexed head once and then every entity as of it.
+   */
+  snapshot<T>(work: (snapshot: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -51,6 +58,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     },
   });
   await db.waitReady;
+  const lock = new ReadWriteLock();
   const queryable = (target: Pick<PGlite, "query" | "exec">): Queryable => ({
     async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
       const result = await target.query<T>(sql, params as unknown[]);
@@ -63,7 +71,8 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   return {
     kind: "pglite",
     ...queryable(db),
-    transaction: (work) => db.transaction((transaction) => work(queryable(transaction))),
+    transaction: (work) => lock.write(() => db.transaction((transaction) => work(queryable(transaction)))),
+    snapshot: (work) => lock.read(() => work(queryable(db))),
     close: () => db.close(),
   };
 }
@@ -94,23 +103,77 @@ async function openPostgres(url: string): Promise<Database> {
       await target.query(sql);
     },
   });
+  const lock = new ReadWriteLock();
+  const inTransaction = async <T>(work: (transaction: Queryable) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(queryable(client));
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
   return {
     kind: "postgres",
     ...queryable(pool),
-    async transaction(work) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await work(queryable(client));
-        await client.query("COMMIT");
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (work) => lock.write(() => inTransaction(work)),
+    snapshot: (work) => lock.read(() => work(queryable(pool))),
     close: () => pool.end(),
   };
+}
+
+/**
+ * Transactions against snapshots: readers share the lock, a writer holds it alone, and a writer that waits goes before
+ * the readers that come after it, so that a steady stream of queries cannot hold commits back for long.
+ */
+class ReadWriteLock {
+  #readers = 0;
+  #writing = false;
+  readonly #queue: { write: boolean; grant: () => void }[] = [];
+
+  async read<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#writing || this.#queue.length > 0) await this.#wait(false);
+    else this.#readers += 1;
+    try {
+      return await work();
+    } finally {
+      this.#readers -= 1;
+      this.#grant();
+    }
+  }
+
+  async write<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#writing || this.#readers > 0 || this.#queue.length > 0) await this.#wait(true);
+    else this.#writing = true;
+    try {
+      return await work();
+    } finally {
+      this.#writing = false;
+      this.#grant();
+    }
+  }
+
+  /** Queues the caller; {@link #grant} counts it in before it resumes. */
+  #wait(write: boolean): Promise<void> {
+    return new Promise((grant) => this.#queue.push({ write, grant }));
+  }
+
+  #grant(): void {
+    while (!this.#writing && this.#queue.length > 0) {
+      const next = this.#queue[0]!;
+      if (next.write) {
+        if (this.#readers > 0) return;
+        this.#writing = true;
+      } else {
+        this.#readers += 1;
+      }
+      this.#queue.shift();
+      next.grant();
+    }
+  }
 }

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 
 import { QueryEngine } from "../../../indexer/node/graphql/index.ts";
 import { parseSchema } from "../../../indexer/node/schema.ts";
-import { openDatabase, type Database } from "../../../indexer/node/store/database.ts";
+import { openDatabase, type Database, type Queryable } from "../../../indexer/node/store/database.ts";
 import { createTablesSql, tableRef } from "../../../indexer/node/store/layout.ts";
 
 const model = parseSchema(/* GraphQL */ `
@@ -94,12 +94,17 @@ describe("GraphQL query engine statements on PGlite", () => {
     db = await openDatabase();
     await populate(db);
     // Counts the statements the engine sends.
-    const counting: Database = {
-      ...db,
+    const counted = (target: Queryable): Queryable => ({
       query: (sql, params) => {
         statements.push(sql);
-        return db.query(sql, params);
+        return target.query(sql, params);
       },
+      exec: (sql) => target.exec(sql),
+    });
+    const counting: Database = {
+      ...db,
+      ...counted(db),
+      snapshot: (work) => db.snapshot((snapshot) => work(counted(snapshot))),
     };
     engine = new QueryEngine({ db: counting, model, dbSchema: SCHEMA, deploymentId: "QmPerformance" });
   });
@@ -126,5 +131,18 @@ describe("GraphQL query engine statements on PGlite", () => {
     const { bids } = await execute(`{ bids(first: 1000) { id task { id poster { name tasks(first: 2) { id } } } } }`);
     assert.equal(bids!.length, 1000);
     assert.equal(statements.length, 5, statements.join("\n")); // head, bids, tasks, posters, posters' tasks
+  });
+
+  it("reads open versions at the head, and versions by block range below it", async () => {
+    statements = [];
+    await execute(`{ tasks(first: 5) { id } }`);
+    const atHead = statements.find((sql) => sql.includes(`"Task"`))!;
+    assert.match(atHead, /__block_to IS NULL/);
+    assert.doesNotMatch(atHead, /__block_from <=/);
+    const head = (await execute(`{ _meta { block { number } } }`))._meta as unknown as { block: { number: number } };
+    statements = [];
+    await execute(`{ tasks(first: 5, block: { number: ${head.block.number - 1} }) { id } }`);
+    const below = statements.find((sql) => sql.includes(`"Task"`))!;
+    assert.match(below, /__block_from <= \$\d+::int4 AND \(\w+\.__block_to IS NULL OR/);
   });
 });

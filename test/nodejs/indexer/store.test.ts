@@ -257,6 +257,49 @@ function suite(backend: Backend): void {
     before(() => backend.start());
     after(() => backend.stop());
 
+    it("holds transactions back while snapshots read, and lets a waiting transaction go before later snapshots", async () => {
+      const order: string[] = [];
+      let releaseFirst!: () => void;
+      const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+      let firstStarted!: () => void;
+      const firstRunning = new Promise<void>((resolve) => (firstStarted = resolve));
+      const first = backend.db.snapshot(async (db) => {
+        order.push("snapshot 1 start");
+        firstStarted();
+        await firstHeld;
+        await db.query("SELECT 1");
+        order.push("snapshot 1 end");
+      });
+      await firstRunning;
+      // Snapshots share: a second one runs while the first is held.
+      await backend.db.snapshot(async (db) => {
+        await db.query("SELECT 1");
+        order.push("snapshot 2");
+      });
+      const write = backend.db.transaction(async (db) => {
+        await db.query("SELECT 1");
+        order.push("transaction");
+      });
+      const later = backend.db.snapshot(async () => {
+        order.push("snapshot 3");
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(order, ["snapshot 1 start", "snapshot 2"]);
+      releaseFirst();
+      await Promise.all([first, write, later]);
+      assert.deepEqual(order, ["snapshot 1 start", "snapshot 2", "snapshot 1 end", "transaction", "snapshot 3"]);
+      // A failing transaction or snapshot releases the lock.
+      await assert.rejects(
+        backend.db.transaction(() => Promise.reject(new Error("boom"))),
+        /boom/,
+      );
+      await assert.rejects(
+        backend.db.snapshot(() => Promise.reject(new Error("bang"))),
+        /bang/,
+      );
+      assert.equal(await backend.db.snapshot(async (db) => (await db.query<{ n: number }>("SELECT 7 AS n"))[0]!.n), 7);
+    });
+
     it("creates the layout's tables and an empty __meta row on first open", async () => {
       const store = await EntityStore.open(backend.db, SCHEMA, meta({ startBlock: 7 }));
       assert.equal(store.dbSchema, `subgraph_store_test_${subgraphs}`);
