@@ -1,7 +1,7 @@
 // The indexing loop: follows the chain from the subgraph's start block to the head and then block by block, runs the
 // mapping handlers of every matching log in chain order, commits the entity changes in batches, undoes reorgs, and
 // stops at the first handler failure, as graph-node does, leaving the data up to the block before it queryable.
-import { setTimeout as sleep } from "node:timers/promises";
+import { setImmediate, setTimeout as sleep } from "node:timers/promises";
 
 import type { ChainBlock, Hex, RpcBlock } from "./chain/types.ts";
 import { ReorgDuringFetch, type ChainSource, type LogFilter } from "./chain/source.ts";
@@ -21,6 +21,9 @@ export interface IndexerOptions {
   commitEveryBlocks: number;
   log: (level: "info" | "warning" | "error", message: string) => void;
 }
+
+/** How long handlers run before the loop lets other work (database replies, chain answers) through. */
+const YIELD_EVERY_MS = 2;
 
 /** What the store is reverted to when nothing indexed survives: every entity goes. */
 const BEFORE_GENESIS: BlockHeader = {
@@ -52,6 +55,13 @@ export class Indexer {
   #fatal: Error | undefined;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /**
+   * The commit under way, if any. The loop does not wait for a commit: it goes on fetching and running handlers
+   * while the database writes, and waits only before the next commit, a revert, or going idle.
+   */
+  #commit: Promise<void> | undefined;
+  /** How the last commit failed, until the loop takes notice. */
+  #commitError: { error: unknown } | undefined;
 
   constructor(
     subgraph: Subgraph,
@@ -109,6 +119,8 @@ export class Indexer {
         this.#fatal = error instanceof Error ? error : new Error(String(error));
         this.#options.log("error", `Indexing interrupted: ${this.#fatal.message}. Retrying in ${pause / 1000} s.`);
         this.#releaseWaiters();
+        // The loop has waited for its last commit; whether that one failed too, the revert below starts over.
+        this.#commitError = undefined;
         await this.#idle(pause);
         pause = Math.min(pause * 2, 30_000);
         // Changes not committed when the error struck are dropped: the blocks behind them are processed again.
@@ -168,24 +180,44 @@ export class Indexer {
     this.#options.log("info", `Indexing chain ${chainId} from block ${this.#nextBlock()}.`);
     this.#state = "backfilling";
 
+    let interrupted = true;
+    try {
+      await this.#follow();
+      interrupted = false;
+    } finally {
+      // Never leave a commit behind. When an error is already on its way out, a failed commit is left for the
+      // retry to clear rather than thrown in its place.
+      await this.#commit;
+      this.#commit = undefined;
+      if (!interrupted) this.#checkCommit();
+    }
+  }
+
+  async #follow(): Promise<void> {
     while (!this.#stopping) {
       const head = await this.#source.head();
-      const pointer = this.#store.pointer;
-      if (pointer && (head.number < pointer.number || (head.number === pointer.number && head.hash !== pointer.hash))) {
+      this.#checkCommit();
+      // The last block processed, committed or not: where the chain must connect.
+      const processed = this.#store.processed;
+      if (
+        processed &&
+        (head.number < processed.number || (head.number === processed.number && head.hash !== processed.hash))
+      ) {
         await this.#handleReorg(head);
         continue;
       }
       const next = this.#nextBlock();
       if (head.number < next) {
+        await this.#settleCommit();
         this.#state = "following";
         await this.#idle();
         continue;
       }
       const to = Math.min(head.number, next + this.#source.nextRange() - 1);
-      if (pointer) {
+      if (processed) {
         const first = to === head.number && next === head.number ? head : await this.#source.header(next);
         if (!first) continue; // the chain moved under us; ask again
-        if (first.parentHash !== pointer.hash) {
+        if (first.parentHash !== processed.hash) {
           await this.#handleReorg(head);
           continue;
         }
@@ -201,27 +233,66 @@ export class Indexer {
       if (!last) continue;
       const ok = await this.#processRange(blocks, last);
       if (!ok) return;
-      this.#fatal = undefined;
-      this.#releaseWaiters();
     }
+  }
+
+  /** Starts committing the blocks processed up to `head`, after the commit under way, if any, has ended. */
+  async #startCommit(head: BlockHeader): Promise<void> {
+    await this.#settleCommit();
+    this.#commit = this.#store.commit(head).then(
+      () => {
+        this.#fatal = undefined;
+        this.#releaseWaiters();
+      },
+      (error: unknown) => {
+        this.#commitError = { error };
+      },
+    );
+  }
+
+  /** Waits for the commit under way, if any, and throws if it failed. */
+  async #settleCommit(): Promise<void> {
+    await this.#commit;
+    this.#commit = undefined;
+    this.#checkCommit();
+  }
+
+  /** Throws the error of a commit that failed: the store is in doubt, and the loop must start over from a revert. */
+  #checkCommit(): void {
+    const failed = this.#commitError;
+    if (failed === undefined) return;
+    this.#commitError = undefined;
+    throw failed.error;
   }
 
   /** Runs the handlers of every block in the range and commits up to `last`. False when a handler failed. */
   async #processRange(blocks: ChainBlock[], last: BlockHeader): Promise<boolean> {
     let lastCommit = performance.now();
-    let previous: BlockHeader | null = this.#store.pointer;
+    let previous: BlockHeader | null = this.#store.processed;
+    let lastYield = performance.now();
     for (const chainBlock of blocks) {
+      // Handlers are synchronous: without a pause now and then, the commit under way and the blocks being fetched
+      // ahead would not hear back from the database and the chain until the whole range is done.
+      if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        await setImmediate();
+        lastYield = performance.now();
+      }
+      this.#checkCommit();
       const header = headerOf(chainBlock.block);
       const failure = this.#processBlock(chainBlock, header);
       if (failure) {
         // Everything before the failing block stays: commit it, then record where and why indexing stopped.
+        await this.#settleCommit();
         const before = header.number - 1;
         const beforeHeader = previous?.number === before ? previous : await this.#source.header(before);
         if (
           this.#store.pendingBlocks > 0 ||
           (beforeHeader && beforeHeader.number > (this.#store.pointer?.number ?? -1))
         ) {
-          if (beforeHeader) await this.#store.commit(beforeHeader);
+          if (beforeHeader) {
+            await this.#startCommit(beforeHeader);
+            await this.#settleCommit();
+          }
         }
         await this.#store.recordFailure({ block: header.number, message: failure.message });
         this.#state = "failed";
@@ -234,12 +305,11 @@ export class Indexer {
         this.#store.pendingBlocks >= this.#options.commitEveryBlocks ||
         performance.now() - lastCommit >= this.#options.commitIntervalMs
       ) {
-        await this.#store.commit(header);
-        this.#releaseWaiters();
+        await this.#startCommit(header);
         lastCommit = performance.now();
       }
     }
-    await this.#store.commit(last);
+    await this.#startCommit(last);
     return true;
   }
 
@@ -275,6 +345,7 @@ export class Indexer {
 
   /** Finds the last block both the store and the chain agree on, and reverts the store to it. */
   async #handleReorg(head: BlockHeader): Promise<void> {
+    await this.#settleCommit();
     const pointer = this.#store.pointer!;
     const lowest = Math.max(this.#subgraph.startBlock - 1, pointer.number - this.#options.maxReorgDepth);
     for (let number = Math.min(pointer.number, head.number); number >= lowest; number--) {
@@ -306,8 +377,8 @@ export class Indexer {
   }
 
   #nextBlock(): number {
-    const pointer = this.#store.pointer;
-    return pointer ? pointer.number + 1 : this.#subgraph.startBlock;
+    const processed = this.#store.processed;
+    return processed ? processed.number + 1 : this.#subgraph.startBlock;
   }
 
   async #idle(milliseconds = this.#options.pollIntervalMs): Promise<void> {

@@ -3,10 +3,14 @@
 // values in the same JavaScript types, so that nothing above this file knows which one it talks to:
 //   int4 → number, int8 → bigint, numeric → string, bytea → Uint8Array, bool → boolean, text → string,
 //   arrays of those → arrays.
-import { mkdirSync } from "node:fs";
+// PGlite runs on a worker thread by default (see pglite-worker.ts), so that its CPU time does not block the mapping
+// handlers; rows and errors cross the thread boundary by structured clone, which keeps bigints and byte arrays.
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+
+import type { ErrorDescription, PgliteRequest, PgliteWorkerData, PgliteWorkerMessage } from "./pglite-worker.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -15,6 +19,11 @@ export interface Queryable {
   query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Several statements without parameters (DDL). */
   exec(sql: string): Promise<void>;
+  /**
+   * Bulk insert: runs `sql`, a `COPY "schema"."table" (columns) FROM '/dev/blob'` statement, over `data` in COPY's
+   * text format. PGlite only; absent on PostgreSQL, where the caller inserts instead.
+   */
+  copyFrom?(sql: string, data: string): Promise<void>;
 }
 
 export interface Database extends Queryable {
@@ -36,6 +45,11 @@ export interface DatabaseOptions {
   url?: string;
   /** PGlite's data directory; in memory when absent. Ignored with `url`. */
   dataDir?: string;
+  /**
+   * Where PGlite runs: on a worker thread (the default), or on the calling thread, for comparison and debugging.
+   * Ignored with `url`.
+   */
+  thread?: "worker" | "main";
 }
 
 const INT8 = 20;
@@ -45,35 +59,231 @@ const NUMERIC_ARRAY = 1231;
 const TEXT_ARRAY = 1009;
 
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
-  return options.url ? openPostgres(options.url) : openPglite(options.dataDir);
+  if (options.url) return openPostgres(options.url);
+  if (options.thread === "main") {
+    // Loaded only here: in worker mode, the main thread never loads PGlite at all.
+    const { PgliteSession } = await import("./pglite-worker.ts");
+    const session = await PgliteSession.open(options.dataDir);
+    return pgliteDatabase({
+      run: (request) => session.run(request),
+      close: async () => void (await session.run({ op: "close" })),
+    });
+  }
+  return pgliteDatabase(await PgliteWorker.start(options.dataDir));
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const db = new PGlite({
-    dataDir,
-    parsers: {
-      [INT8]: (value: string) => BigInt(value),
-      [NUMERIC]: (value: string) => value,
-    },
-  });
-  await db.waitReady;
+/** Where PGlite's requests go: the in-process session, or the worker that holds one. */
+interface PgliteConnection {
+  /** Rejects with an Error, or with the {@link ErrorDescription} of one raised on the worker. */
+  run(request: PgliteRequest): Promise<Row[] | undefined>;
+  close(): Promise<void>;
+}
+
+// Resolved next to this file, whatever the working directory. `hardhat test` and `hardhat run` load TypeScript through
+// tsx, whose hooks are registered on the main thread only: a worker starts with Node's own loader. That loader strips
+// types itself (by default from Node 22.18, which package.json requires), so the worker file loads the same way under
+// plain Node and under Hardhat, provided it keeps to erasable syntax and imports nothing that needs tsx (its import
+// of database.ts is type-only, and erased).
+const WORKER_URL = new URL("./pglite-worker.ts", import.meta.url);
+
+/** The main thread's end of a PGlite worker: requests go out with an id, and each reply settles the request by id. */
+class PgliteWorker implements PgliteConnection {
+  readonly #worker: Worker;
+  readonly #pending = new Map<
+    number,
+    { resolve: (rows: Row[] | undefined) => void; reject: (error: unknown) => void }
+  >();
+  #lastId = 0;
+  /** Why no request can run any more: the database was closed, or the worker died. */
+  #unavailable: ErrorDescription | null = null;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.on("message", (message: PgliteWorkerMessage) => this.#settle(message));
+    worker.on("error", (error) =>
+      this.#fail(`The PGlite worker failed (${error.message}); the database is no longer available.`),
+    );
+    worker.on("messageerror", (error) => {
+      this.#fail(`A reply from the PGlite worker could not be read (${error.message}); the database was closed.`);
+      void worker.terminate();
+    });
+    worker.on("exit", (code) =>
+      this.#fail(`The PGlite worker exited (code ${code}); the database is no longer available.`),
+    );
+    // Idle, the worker does not keep the process alive, any more than PGlite on the main thread would; it does
+    // while a request waits for its reply.
+    worker.unref();
+  }
+
+  /** Starts a worker and waits until PGlite is ready in it; rejects with the error that kept it from opening. */
+  static start(dataDir: string | undefined): Promise<PgliteWorker> {
+    const workerData: PgliteWorkerData = { pgliteWorker: true, dataDir };
+    const worker = new Worker(WORKER_URL, { workerData });
+    return new Promise((resolve, reject) => {
+      const stopListening = () => {
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        worker.off("exit", onExit);
+      };
+      const onMessage = (message: PgliteWorkerMessage) => {
+        stopListening();
+        if ("ready" in message) return resolve(new PgliteWorker(worker));
+        reject(errorFrom("openError" in message ? message.openError : unexpected(message)));
+        void worker.terminate();
+      };
+      const onError = (error: Error & { code?: string }) => {
+        stopListening();
+        reject(
+          error.code === "ERR_UNKNOWN_FILE_EXTENSION"
+            ? new Error(
+                `The PGlite worker could not load ${fileURLToPath(WORKER_URL)}: Node's type stripping is off. ` +
+                  `Run Node without --no-experimental-strip-types, or open the database with thread: "main".`,
+                { cause: error },
+              )
+            : error,
+        );
+        void worker.terminate();
+      };
+      const onExit = (code: number) => {
+        stopListening();
+        reject(new Error(`The PGlite worker exited (code ${code}) before the database was open.`));
+      };
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+      worker.on("exit", onExit);
+    });
+  }
+
+  run(request: PgliteRequest): Promise<Row[] | undefined> {
+    if (this.#unavailable) return Promise.reject(this.#unavailable);
+    const id = ++this.#lastId;
+    return new Promise((resolve, reject) => {
+      if (this.#pending.size === 0) this.#worker.ref();
+      this.#pending.set(id, { resolve, reject });
+      try {
+        this.#worker.postMessage({ ...request, id });
+      } catch (error) {
+        // A parameter that cannot be cloned (a function, say) fails this request only.
+        this.#pending.delete(id);
+        if (this.#pending.size === 0) this.#worker.unref();
+        reject(error);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#unavailable) return;
+    try {
+      await this.run({ op: "close" });
+    } finally {
+      this.#fail("The database is closed.");
+      await this.#worker.terminate();
+    }
+  }
+
+  #settle(message: PgliteWorkerMessage): void {
+    if (!("id" in message)) return;
+    const pending = this.#pending.get(message.id);
+    if (!pending) return;
+    this.#pending.delete(message.id);
+    if (this.#pending.size === 0) this.#worker.unref();
+    if ("error" in message) pending.reject(message.error);
+    else pending.resolve(message.rows);
+  }
+
+  /** Makes every pending and later request reject with `message`, once: the first cause is the one reported. */
+  #fail(message: string): void {
+    if (this.#unavailable) return;
+    this.#unavailable = { name: "Error", message, fields: {} };
+    for (const { reject } of this.#pending.values()) reject(this.#unavailable);
+    this.#pending.clear();
+    this.#worker.unref();
+  }
+}
+
+function unexpected(message: unknown): ErrorDescription {
+  return {
+    name: "Error",
+    message: `Unexpected message from the PGlite worker: ${JSON.stringify(message)}`,
+    fields: {},
+  };
+}
+
+/** Rebuilds an error described on the worker, with PostgreSQL's fields (`code`, `detail`, `position`...). */
+function errorFrom(description: ErrorDescription): Error {
+  const error = Object.assign(new Error(description.message), description.fields);
+  if (description.name !== "Error") error.name = description.name;
+  return error;
+}
+
+/**
+ * Runs one request and rethrows its failure as an Error. The Error is built here, in the caller's async chain, so that
+ * its stack shows the statement's caller rather than the message handler that received the reply.
+ */
+async function perform(connection: PgliteConnection, request: PgliteRequest): Promise<Row[] | undefined> {
+  try {
+    return await connection.run(request);
+  } catch (failure) {
+    throw failure instanceof Error ? failure : errorFrom(failure as ErrorDescription);
+  }
+}
+
+function pgliteDatabase(connection: PgliteConnection): Database {
   const lock = new ReadWriteLock();
-  const queryable = (target: Pick<PGlite, "query" | "exec">): Queryable => ({
-    async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
-      const result = await target.query<T>(sql, params as unknown[]);
-      return result.rows;
-    },
-    async exec(sql: string) {
-      await target.exec(sql);
-    },
-  });
+  let closing: Promise<void> | null = null;
+  const rejectClosed = () => Promise.reject(new Error("The database is closed."));
+
+  // Statements run through these do not take the lock: their caller holds it already (a snapshot or a transaction),
+  // or takes it around them (the database's own query and exec). Taking it again here could deadlock behind a
+  // waiting transaction.
+  const statements = (inTransaction: boolean, isOpen: () => boolean = () => true): Required<Queryable> => {
+    const ended = () => Promise.reject(new Error("Transaction is closed: its statements must run inside its work."));
+    return {
+      async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
+        if (!isOpen()) return ended();
+        return (await perform(connection, { op: "query", sql, params, inTransaction })) as T[];
+      },
+      async exec(sql: string) {
+        if (!isOpen()) return ended();
+        await perform(connection, { op: "exec", sql, inTransaction });
+      },
+      async copyFrom(sql: string, data: string) {
+        if (!isOpen()) return ended();
+        await perform(connection, { op: "copy", sql, data, inTransaction });
+      },
+    };
+  };
+  const unlocked = statements(false);
+
+  const runTransaction = async <T>(work: (transaction: Queryable) => Promise<T>): Promise<T> => {
+    await perform(connection, { op: "begin" });
+    let open = true;
+    let result: T;
+    try {
+      result = await work(statements(true, () => open));
+    } catch (error) {
+      open = false;
+      await connection.run({ op: "rollback" }).catch(() => undefined);
+      throw error;
+    }
+    open = false;
+    // Rejects when a statement failed inside `work` and `work` went on: COMMIT then rolls back.
+    await perform(connection, { op: "commit" });
+    return result;
+  };
+
   return {
     kind: "pglite",
-    ...queryable(db),
-    transaction: (work) => lock.write(() => db.transaction((transaction) => work(queryable(transaction)))),
-    snapshot: (work) => lock.read(() => work(queryable(db))),
-    close: () => db.close(),
+    // Plain statements share the lock with snapshots, so that none lands in the middle of a transaction.
+    query: <T extends Row>(sql: string, params?: readonly unknown[]) =>
+      closing ? rejectClosed() : lock.read(() => unlocked.query<T>(sql, params)),
+    exec: (sql) => (closing ? rejectClosed() : lock.read(() => unlocked.exec(sql))),
+    copyFrom: (sql, data) => (closing ? rejectClosed() : lock.read(() => unlocked.copyFrom(sql, data))),
+    transaction: (work) => (closing ? rejectClosed() : lock.write(() => runTransaction(work))),
+    snapshot: (work) => (closing ? rejectClosed() : lock.read(() => work(unlocked))),
+    // Waits for the transactions and snapshots already started or queued, like PGlite's own close (so it must not be
+    // called from inside one).
+    close: () => (closing ??= lock.write(() => connection.close())),
   };
 }
 
@@ -104,7 +314,7 @@ async function openPostgres(url: string): Promise<Database> {
     },
   });
   const lock = new ReadWriteLock();
-  const inTransaction = async <T>(work: (transaction: Queryable) => Promise<T>): Promise<T> => {
+  const runTransaction = async <T>(work: (transaction: Queryable) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
       await client.query("BEGIN");
@@ -121,7 +331,7 @@ async function openPostgres(url: string): Promise<Database> {
   return {
     kind: "postgres",
     ...queryable(pool),
-    transaction: (work) => lock.write(() => inTransaction(work)),
+    transaction: (work) => lock.write(() => runTransaction(work)),
     snapshot: (work) => lock.read(() => work(queryable(pool))),
     close: () => pool.end(),
   };

@@ -2,11 +2,13 @@
 // cannot await), so it keeps the current version of every entity in memory and answers from there; the database
 // receives the changes later, when the indexer commits a batch of blocks.
 //
-// Three layers of changes, oldest first:
+// Four layers of changes, oldest first:
 //   committed  — in the database; memory holds the current version of every entity.
-//   pending    — blocks ended since the last commit, each with its changes, in block order.
+//   committing — the batch a commit under way is writing. Blocks go on being processed meanwhile, so that the
+//                database works on one batch while the handlers produce the next.
+//   pending    — blocks ended since the last commit began, each with its changes, in block order.
 //   open block — the block whose handlers are running; dropped as a whole if one of them fails.
-// `#types[*].current` always shows the sum of all three, so that `get` is one map lookup. Every change remembers the
+// `#types[*].current` always shows the sum of all of them, so that `get` is one map lookup. Every change remembers the
 // version it replaced, which is what undoes a failed block or an uncommitted batch without touching the database.
 //
 // Versions follow graph-node: an entity changed in blocks 5, 9 and 12 has the rows [5,9), [9,12) and [12,∞). Changes
@@ -15,7 +17,7 @@ import type { SchemaModel } from "../schema.ts";
 import type { Database, Queryable } from "./database.ts";
 import { BLOCKS_TABLE, META_TABLE, createTablesSql, quote, schemaName, tableRef } from "./layout.ts";
 import { EntityTable } from "./table.ts";
-import { StoreError, type BlockHeader, type Entity, type HostStore, type Value } from "./types.ts";
+import { StoreError, type BlockHeader, type Entity, type HostStore, type StoredEntity, type Value } from "./types.ts";
 import {
   bytesToHex,
   entitiesEqual,
@@ -46,7 +48,7 @@ export interface IndexingFailure {
 const RECENT_BLOCKS = 5_000;
 /** How many current versions one query loads: a page is one JSON text, so this bounds its size. */
 const DEFAULT_LOAD_PAGE_ROWS = 50_000;
-/** The largest JSON payload of one statement; a batch larger than this is written in several statements. */
+/** The largest payload (JSON rows, or COPY lines) of one statement; a larger batch is written in several. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** One entity's change in one block: what it was before the block and what it is after (undefined: absent). */
@@ -82,11 +84,16 @@ export class EntityStore implements HostStore {
   #failure: IndexingFailure | null = null;
   #block: BlockChanges | null = null;
   #pending: BlockChanges[] = [];
-  /** The last block ended (with or without changes): the next one must come after it. */
-  #lastBlock: number | null = null;
+  /**
+   * The last block ended (with or without changes), or the head of the last commit begun, whichever is later: the
+   * next block must come after it. Null after a revert: the pointer plays its part then.
+   */
+  #lastHeader: BlockHeader | null = null;
   #hashes = new Map<number, `0x${string}`>();
-  /** Set while a commit or revert talks to the database: nothing else may change the store meanwhile. */
-  #busy = false;
+  /** Set while a revert talks to the database: nothing else may change the store meanwhile. */
+  #reverting = false;
+  /** Set while a commit writes its batch: blocks may be processed meanwhile, but no other commit or revert. */
+  #committing = false;
   /**
    * Set when a write failed in a way that leaves memory and database possibly out of step: a commit whose outcome is
    * unknown (the connection can drop after the server committed), or a reload that did not finish. Only a
@@ -167,7 +174,15 @@ export class EntityStore implements HostStore {
     return this.#failure;
   }
 
-  /** How many ended blocks with changes wait for {@link commit}. */
+  /**
+   * The last block processed or committed: where the next block must connect. Ahead of {@link pointer} while blocks
+   * wait for a commit or a commit is under way.
+   */
+  get processed(): BlockHeader | null {
+    return this.#lastHeader ?? this.#pointer;
+  }
+
+  /** How many ended blocks with changes wait for the next {@link commit}. */
   get pendingBlocks(): number {
     return this.#pending.length;
   }
@@ -182,14 +197,14 @@ export class EntityStore implements HostStore {
 
   /** Starts a block: the handlers of `block` run next. */
   beginBlock(block: BlockHeader): void {
-    this.#checkIdle("begin a block");
+    if (this.#reverting) throw new Error("Cannot begin a block while a revert is in progress.");
     this.#checkFresh("begin a block");
     if (this.#block) throw new Error(`Block ${this.#block.header.number} is still open: end or discard it first.`);
     if (this.#failure) {
       throw new Error(`The subgraph failed at block ${this.#failure.block}; it does not index further.`);
     }
     checkHeader(block);
-    const last = this.#lastBlock ?? this.#pointer?.number ?? -1;
+    const last = this.processed?.number ?? -1;
     if (block.number <= last) {
       throw new Error(`Block ${block.number} does not come after block ${last}, the last one processed.`);
     }
@@ -205,7 +220,7 @@ export class EntityStore implements HostStore {
       if (changes.size === 0) block.changes.delete(state);
     }
     if (block.changes.size > 0) this.#pending.push(block);
-    this.#lastBlock = block.header.number;
+    this.#lastHeader = block.header;
     this.#block = null;
   }
 
@@ -219,20 +234,20 @@ export class EntityStore implements HostStore {
   /**
    * Writes every pending block in one transaction and moves the pointer to `head`, which may be later than the last
    * block with changes (blocks without events advance it too). `head` and every block with changes are recorded in
-   * `__blocks`. On failure nothing is written and the batch stays pending.
+   * `__blocks`. Blocks after `head` may be processed while the commit is under way; they wait for the next one. On
+   * failure nothing is written, the batch goes back to the pending blocks, and the store is in doubt until a revert.
    */
   async commit(head: BlockHeader): Promise<void> {
     this.#checkIdle("commit");
     this.#checkFresh("commit");
     if (this.#block) throw new Error(`Cannot commit while block ${this.#block.header.number} is open.`);
     checkHeader(head);
-    const pointer = this.#pointer?.number ?? -1;
-    const last = Math.max(this.#lastBlock ?? -1, pointer);
+    const last = this.processed?.number ?? -1;
     if (head.number < last) {
       throw new Error(`Cannot commit up to block ${head.number}: block ${last} was already processed.`);
     }
     // The head must be the very block processed (or committed) under its number, not a sibling from a reorg.
-    const known = this.#pending.at(-1)?.header ?? this.#pointer;
+    const known = this.processed;
     if (known?.number === head.number && known.hash !== head.hash) {
       throw new Error(
         `Cannot commit up to block ${head.number} with hash ${head.hash}: that block was processed with hash ${known.hash}.`,
@@ -240,9 +255,11 @@ export class EntityStore implements HostStore {
     }
     if (this.#pending.length === 0 && this.#pointer?.number === head.number) return;
     const batch = this.#pending;
+    this.#pending = [];
+    this.#lastHeader = head;
     const blocks = new Map(batch.map((block) => [block.header.number, block.header]));
     blocks.set(head.number, head);
-    this.#busy = true;
+    this.#committing = true;
     try {
       await this.#db.transaction(async (transaction) => {
         for (const state of this.#types.values()) await this.#writeType(transaction, state, batch);
@@ -250,14 +267,13 @@ export class EntityStore implements HostStore {
         await this.#writePointer(transaction, head);
       });
     } catch (error) {
+      this.#pending = batch.concat(this.#pending);
       this.#stale = true;
       throw error;
     } finally {
-      this.#busy = false;
+      this.#committing = false;
     }
-    this.#pending = [];
     this.#pointer = head;
-    this.#lastBlock = head.number;
     for (const block of blocks.values()) this.#hashes.set(block.number, block.hash);
     this.#forgetOldHashes();
   }
@@ -281,10 +297,10 @@ export class EntityStore implements HostStore {
     }
     for (let index = this.#pending.length - 1; index >= 0; index--) this.#undo(this.#pending[index]!);
     this.#pending = [];
-    this.#lastBlock = null;
+    this.#lastHeader = null;
     if (target === pointer && !this.#stale) return;
 
-    this.#busy = true;
+    this.#reverting = true;
     this.#stale = true;
     try {
       const clearFailure = this.#failure !== null && this.#failure.block > target;
@@ -315,7 +331,7 @@ export class EntityStore implements HostStore {
       await this.#loadEntities();
       this.#stale = false;
     } finally {
-      this.#busy = false;
+      this.#reverting = false;
     }
   }
 
@@ -346,10 +362,12 @@ export class EntityStore implements HostStore {
   // ---------------------------------------------------------------------------------------------------------------
   // HostStore
 
-  get(entityType: string, id: string): Entity | null {
+  get(entityType: string, id: string): StoredEntity | null {
     const state = this.#type(entityType);
-    const entity = state.current.get(entityKey(state.table.entity, id));
-    return entity ? new Map(entity) : null;
+    // Not copied: every `set` makes a new entity (see mergeEntity), so the one returned never changes under the
+    // caller, and the runtime only reads it into the mapping's memory. Copying wide entities was a tenth of the
+    // handlers' time.
+    return state.current.get(entityKey(state.table.entity, id)) ?? null;
   }
 
   getInBlock(entityType: string, id: string): Entity | null {
@@ -417,7 +435,9 @@ export class EntityStore implements HostStore {
   }
 
   #checkIdle(action: string): void {
-    if (this.#busy) throw new Error(`Cannot ${action} while a commit or revert is in progress.`);
+    if (this.#reverting || this.#committing) {
+      throw new Error(`Cannot ${action} while a commit or revert is in progress.`);
+    }
   }
 
   #checkFresh(action: string): void {
@@ -516,6 +536,13 @@ export class EntityStore implements HostStore {
         `${state.table.entity.name}: expected to close ${closes.length} current versions in the database, found ${closed}. ` +
           "Another process may be writing to this subgraph's tables.",
       );
+    }
+    if (versions.length === 0) return;
+    if (transaction.copyFrom) {
+      // COPY parses rows about twice as fast as json_to_recordset where the database offers it (PGlite).
+      const rows = versions.map((version) => state.table.encodeCopyRow(version.from, version.to, version.entity));
+      for (const chunk of chunks(rows, "", "", "")) await transaction.copyFrom(state.table.copySql, chunk);
+      return;
     }
     const rows = versions.map((version) => state.table.encodeVersion(version.from, version.to, version.entity));
     for (const chunk of chunks(rows)) await transaction.query(state.table.insertSql, [chunk]);
@@ -670,16 +697,20 @@ function unlink(index: Map<string, Set<string>>, reference: string, key: string)
 }
 
 /** Splits JSON rows into JSON arrays of at most {@link CHUNK_BYTES} characters (one row may exceed it alone). */
-function* chunks(rows: string[]): Generator<string> {
+/**
+ * Joins rows into payloads of about {@link CHUNK_BYTES} each: JSON arrays by default, or, with other delimiters, the
+ * lines of a COPY stream (each row already ends with its newline).
+ */
+function* chunks(rows: string[], open = "[", separator = ",", close = "]"): Generator<string> {
   let start = 0;
   let size = 0;
   for (let index = 0; index < rows.length; index++) {
     size += rows[index]!.length + 1;
     if (size >= CHUNK_BYTES) {
-      yield `[${rows.slice(start, index + 1).join(",")}]`;
+      yield `${open}${rows.slice(start, index + 1).join(separator)}${close}`;
       start = index + 1;
       size = 0;
     }
   }
-  if (start < rows.length) yield `[${rows.slice(start).join(",")}]`;
+  if (start < rows.length) yield `${open}${rows.slice(start).join(separator)}${close}`;
 }

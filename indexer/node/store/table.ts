@@ -1,10 +1,15 @@
 // One entity table of the layout (see layout.ts) as the store reads and writes it: the SQL of its bulk statements,
-// and the conversion of an entity to the JSON row those statements take and from the row a query returns.
+// and the conversion of an entity to the rows those statements take and from the row a query returns.
 //
 // Writes go through `json_to_recordset($1::json)`: a whole batch of rows is one parameter, PostgreSQL parses it into
 // typed columns (JSON arrays become SQL arrays, strings go through each type's input function), and one statement per
 // table writes it. That is one round trip per chunk on both PGlite and a server, with no driver-specific array or
 // bytea encoding. The JSON keys are short aliases (`f`, `t`, `c0`, …) so that the payload is mostly data.
+//
+// On PGlite, `COPY … FROM '/dev/blob'` takes the same rows 1.5 to 2 times as fast: they travel as COPY text (one line
+// per version, see {@link EntityTable.encodeCopyRow}) in a Blob handed to the query, with no JSON to parse. The blob
+// is PGlite's own device, which a server does not have, so the server path keeps to json_to_recordset; both write
+// identical rows.
 //
 // Reads come back the same way: a page of current versions as one JSON text (`json_agg`), parsed by V8's JSON.parse.
 // On PGlite that is several times faster than letting the driver decode row by row (bytea and arrays above all), and
@@ -26,6 +31,8 @@ interface Column {
   name: string;
   alias: string;
   encode: Encode;
+  /** The value in COPY text format, escaped and ready to go between tabs. */
+  encodeCopy: Encode;
   decode: Decode;
 }
 
@@ -36,6 +43,11 @@ export class EntityTable {
   readonly fields: ReadonlyMap<string, FieldInfo>;
   /** Inserts versions: `$1` is a JSON array of {@link encodeVersion} rows. */
   readonly insertSql: string;
+  /**
+   * Inserts versions on PGlite: the rows are {@link encodeCopyRow} lines, joined, passed as the query's `blob` option.
+   * `__vid` and the generated full-text columns fill themselves.
+   */
+  readonly copySql: string;
   /** Closes current versions at a block: `$1` is a JSON array of {@link encodeClose} rows; returns `closed`. */
   readonly closeSql: string;
   /**
@@ -60,6 +72,7 @@ export class EntityTable {
         name: quote(field.name),
         alias: `c${index}`,
         encode: field.list ? listEncoder(ENCODERS[info.kind]) : ENCODERS[info.kind],
+        encodeCopy: field.list ? copyListEncoder(COPY_ITEM_ENCODERS[info.kind]) : COPY_ENCODERS[info.kind],
         decode: field.list ? listDecoder(TEXT_DECODERS[info.kind]) : JSON_DECODERS[info.kind],
       };
     });
@@ -67,10 +80,12 @@ export class EntityTable {
     this.fields = new Map(this.#columns.map((column) => [column.info.field.name, column.info]));
 
     const definitions = this.#columns.map((column) => `${column.alias} ${columnType(column.info.field, model)}`);
+    const columnList = `${BLOCK_FROM}, ${BLOCK_TO}, ${this.#columns.map((column) => column.name).join(", ")}`;
     this.insertSql =
-      `INSERT INTO ${this.ref} (${BLOCK_FROM}, ${BLOCK_TO}, ${this.#columns.map((column) => column.name).join(", ")}) ` +
+      `INSERT INTO ${this.ref} (${columnList}) ` +
       `SELECT f, t, ${this.#columns.map((column) => column.alias).join(", ")} ` +
       `FROM json_to_recordset($1::json) AS r(f int4, t int4, ${definitions.join(", ")})`;
+    this.copySql = `COPY ${this.ref} (${columnList}) FROM '/dev/blob'`;
     const idType = scalarColumnType(this.#idColumn.info.field, model);
     this.closeSql =
       `WITH closed AS (UPDATE ${this.ref} AS e SET ${BLOCK_TO} = r.t ` +
@@ -96,6 +111,19 @@ export class EntityTable {
       if (value !== undefined && value.kind !== "Null") json += `,"${column.alias}":${column.encode(value)}`;
     }
     return json + "}";
+  }
+
+  /**
+   * One row of {@link copySql}, newline included: the same version as {@link encodeVersion}, in COPY's text format
+   * (tab-separated, `\N` for null).
+   */
+  encodeCopyRow(from: number, to: number | null, entity: Entity): string {
+    let line = to === null ? `${from}\t\\N` : `${from}\t${to}`;
+    for (const column of this.#columns) {
+      const value = entity.get(column.info.field.name);
+      line += value === undefined || value.kind === "Null" ? "\t\\N" : `\t${column.encodeCopy(value)}`;
+    }
+    return line + "\n";
   }
 
   /** One row of {@link closeSql}: the current version of the entity stored under `key` ends before `block`. */
@@ -171,6 +199,74 @@ function listEncoder(encodeItem: Encode): Encode {
     `[${payload<Value[]>(value)
       .map((item) => (item.kind === "Null" ? "null" : encodeItem(item)))
       .join(",")}]`;
+}
+
+// COPY text format. COPY reads a backslash as the start of an escape and a tab, newline or carriage return as the end
+// of a field or row, so those four are escaped in every field; nothing else is special (the store refuses NUL
+// characters and unpaired surrogates at `store.set()`, so every string has a UTF-8 encoding for the Blob to write).
+// Arrays are PostgreSQL array literals, which have their own quoting inside the field: an item is double-quoted with
+// `"` and `\` backslash-escaped, and those backslashes are then escaped again for COPY.
+
+const COPY_SPECIAL = /[\t\n\r\\]/;
+const COPY_SPECIAL_ALL = /[\t\n\r\\]/g;
+const COPY_ESCAPES: Record<string, string> = { "\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\" };
+/** A quoted array item in a COPY field: `"` and `\` escaped for the array literal, then every backslash for COPY. */
+const ARRAY_ITEM_SPECIAL_ALL = /["\t\n\r\\]/g;
+const ARRAY_ITEM_ESCAPES: Record<string, string> = { ...COPY_ESCAPES, '"': '\\\\"', "\\": "\\\\\\\\" };
+/** Below this length a regex test is the quickest check; above it, `indexOf` scans faster (it is vectorised). */
+const SHORT_TEXT = 24;
+
+/** Whether `text` holds a character COPY text format needs escaped: almost never, so this is the hot path. */
+function hasCopySpecial(text: string): boolean {
+  if (text.length < SHORT_TEXT) return COPY_SPECIAL.test(text);
+  return text.includes("\\") || text.includes("\t") || text.includes("\n") || text.includes("\r");
+}
+
+function copyText(text: string): string {
+  return hasCopySpecial(text) ? text.replace(COPY_SPECIAL_ALL, (special) => COPY_ESCAPES[special]!) : text;
+}
+
+function copyArrayItem(text: string): string {
+  const plain = !text.includes('"') && !hasCopySpecial(text);
+  return `"${plain ? text : text.replace(ARRAY_ITEM_SPECIAL_ALL, (special) => ARRAY_ITEM_ESCAPES[special]!)}"`;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+}
+
+/** Scalars as a COPY field. Numbers, decimals (plain notation, checked by the store) and booleans need no escaping. */
+const COPY_ENCODERS: Record<FieldInfo["kind"], Encode> = {
+  String: (value) => copyText(payload<string>(value)),
+  Int: (value) => String(payload<number>(value)),
+  Int8: (value) => String(payload<bigint>(value)),
+  Timestamp: (value) => String(payload<bigint>(value)),
+  BigInt: (value) => String(payload<bigint>(value)),
+  BigDecimal: (value) => payload<string>(value),
+  Bool: (value) => (payload<boolean>(value) ? "t" : "f"),
+  // bytea's hex input format, `\x0102`, with the backslash escaped for COPY.
+  Bytes: (value) => `\\\\x${hex(payload<Uint8Array>(value))}`,
+};
+
+/** List items in an array literal inside a COPY field. */
+const COPY_ITEM_ENCODERS: Record<FieldInfo["kind"], Encode> = {
+  ...COPY_ENCODERS,
+  String: (value) => copyArrayItem(payload<string>(value)),
+  // `"\\x0102"` in the array literal, each of its two backslashes escaped for COPY.
+  Bytes: (value) => `"\\\\\\\\x${hex(payload<Uint8Array>(value))}"`,
+};
+
+function copyListEncoder(encodeItem: Encode): Encode {
+  return (value) => {
+    const items = payload<Value[]>(value);
+    let literal = "{";
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index]!;
+      if (index > 0) literal += ",";
+      literal += item.kind === "Null" ? "NULL" : encodeItem(item);
+    }
+    return literal + "}";
+  };
 }
 
 /** Scalars as {@link renderColumn} renders them. */

@@ -32,6 +32,8 @@ export type Value =
 
 /** An entity's fields by name. The `id` field is always present. */
 export type Entity = Map<string, Value>;
+/** An entity the store lends out: the version it holds, never to be changed (a change is a `set`). */
+export type StoredEntity = ReadonlyMap<string, Value>;
 
 /** Where a chain is: a block by number and hash. */
 export interface BlockPointer {
@@ -57,7 +59,8 @@ export interface BlockHeader extends BlockPointer {
  * immutable entity) throws a {@link StoreError}: the runtime turns it into a handler failure, which stops indexing.
  */
 export interface HostStore {
-  get(entityType: string, id: string): Entity | null;
+  /** The current version, as the store holds it (not a copy: `set` replaces versions, it never changes one). */
+  get(entityType: string, id: string): StoredEntity | null;
   /** Only entities set in the block being processed, as graph-ts's `store.get_in_block`. */
   getInBlock(entityType: string, id: string): Entity | null;
   set(entityType: string, id: string, entity: Entity): void;

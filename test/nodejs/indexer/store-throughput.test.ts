@@ -15,7 +15,7 @@ import pg from "pg";
 import { parseSchema } from "../../../indexer/node/schema.ts";
 import { openDatabase, type Database } from "../../../indexer/node/store/database.ts";
 import { EntityStore, type StoreMeta } from "../../../indexer/node/store/entity-store.ts";
-import type { BlockHeader, Entity, Value } from "../../../indexer/node/store/types.ts";
+import type { BlockHeader, StoredEntity, Value } from "../../../indexer/node/store/types.ts";
 
 const EVENTS = Number(process.env.STORE_BENCH_EVENTS ?? 6_000);
 /** Events per block: a task is posted and claimed in each. */
@@ -103,11 +103,11 @@ function word(seed: number): Uint8Array {
   return out;
 }
 
-function num(entity: Entity, field: string): bigint {
+function num(entity: StoredEntity, field: string): bigint {
   return (entity.get(field) as { value: bigint }).value;
 }
 
-function count(entity: Entity, field: string): number {
+function count(entity: StoredEntity, field: string): number {
   return (entity.get(field) as { value: number }).value;
 }
 

@@ -13,7 +13,13 @@ import { parseSchema } from "../../../indexer/node/schema.ts";
 import { openDatabase, type Database } from "../../../indexer/node/store/database.ts";
 import { EntityStore, type StoreMeta } from "../../../indexer/node/store/entity-store.ts";
 import { schemaName } from "../../../indexer/node/store/layout.ts";
-import { StoreError, type BlockHeader, type Entity, type Value } from "../../../indexer/node/store/types.ts";
+import {
+  StoreError,
+  type BlockHeader,
+  type Entity,
+  type StoredEntity,
+  type Value,
+} from "../../../indexer/node/store/types.ts";
 
 const SCHEMA = parseSchema(`
   enum TaskStatus {
@@ -234,7 +240,7 @@ async function dump(db: Database, store: EntityStore): Promise<Record<string, un
 }
 
 /** Every current entity the store holds in memory, by type and id, as `get` returns them. */
-function memory(store: EntityStore, ids: Record<string, string[]>): Record<string, (Entity | null)[]> {
+function memory(store: EntityStore, ids: Record<string, string[]>): Record<string, (StoredEntity | null)[]> {
   return Object.fromEntries(Object.entries(ids).map(([type, list]) => [type, list.map((id) => store.get(type, id))]));
 }
 
@@ -429,7 +435,7 @@ function suite(backend: Backend): void {
       });
     });
 
-    it("merges a set into the existing entity; Null clears a field; get returns copies", async () => {
+    it("merges a set into the existing entity; Null clears a field; a set leaves what get returned as it was", async () => {
       const store = await EntityStore.open(backend.db, SCHEMA, meta());
       inBlock(store, header(1), () => {
         store.set("Account", ALICE, account(ALICE, "alice"));
@@ -439,8 +445,10 @@ function suite(backend: Backend): void {
       store.set("Task", "t1", entity({ count: int(5), description: NULL }));
       const merged = store.get("Task", "t1")!;
       assert.deepEqual(merged, task("t1", { fee: decimal("1.5"), count: int(5) }));
-      merged.set("title", str("mutated by the caller"));
-      assert.deepEqual(store.get("Task", "t1")!.get("title"), str("Task t1"));
+      store.set("Task", "t1", entity({ title: str("retitled") }));
+      assert.deepEqual(merged.get("title"), str("Task t1"));
+      assert.deepEqual(store.get("Task", "t1")!.get("title"), str("retitled"));
+      store.set("Task", "t1", entity({ title: str("Task t1") }));
       // Without an id in the data, the id comes from the argument.
       store.set("Account", BOB, entity({ name: str("bob") }));
       assert.deepEqual(store.get("Account", BOB), account(BOB, "bob"));
@@ -631,6 +639,62 @@ function suite(backend: Backend): void {
         { from: 1, to: 2 },
         { from: 2, to: null },
       ]);
+    });
+
+    it("processes blocks while a commit writes, and commits them with the next one", async () => {
+      const store = await EntityStore.open(backend.db, SCHEMA, meta());
+      inBlock(store, header(1), () => store.set("Task", "t1", task("t1")));
+      const first = store.commit(header(1));
+      inBlock(store, header(2), () => store.set("Task", "t1", entity({ count: int(2) })));
+      inBlock(store, header(3), () => store.set("Task", "t2", task("t2")));
+      assert.equal(store.pendingBlocks, 2);
+      assert.deepEqual(store.processed, header(3));
+      await assert.rejects(store.commit(header(3)), /while a commit or revert is in progress/);
+      await assert.rejects(store.revertTo(header(1)), /while a commit or revert is in progress/);
+      await first;
+      assert.deepEqual(store.pointer, header(1));
+      assert.deepEqual(await versions(backend.db, store, "Task", "t1"), [{ from: 1, to: null }]);
+      await store.commit(header(3));
+      assert.deepEqual(store.pointer, header(3));
+      assert.deepEqual(await versions(backend.db, store, "Task", "t1"), [
+        { from: 1, to: 2 },
+        { from: 2, to: null },
+      ]);
+      assert.deepEqual(await versions(backend.db, store, "Task", "t2"), [{ from: 3, to: null }]);
+    });
+
+    it("puts a failed commit's batch back before the blocks processed meanwhile, and waits for a revert", async () => {
+      let refuseCommits = false;
+      const db = backend.db;
+      const flaky: Database = {
+        kind: db.kind,
+        query: (sql, params) => db.query(sql, params),
+        exec: (sql) => db.exec(sql),
+        snapshot: (work) => db.snapshot(work),
+        close: () => db.close(),
+        transaction: (work) => (refuseCommits ? Promise.reject(new Error("connection lost")) : db.transaction(work)),
+      };
+      const store = await EntityStore.open(flaky, SCHEMA, meta());
+      inBlock(store, header(1), () => store.set("Task", "t1", task("t1")));
+      await store.commit(header(1));
+      inBlock(store, header(2), () => store.set("Task", "t1", entity({ count: int(2) })));
+      refuseCommits = true;
+      const failing = store.commit(header(2));
+      inBlock(store, header(3), () => store.set("Task", "t2", task("t2")));
+      await assert.rejects(failing, /connection lost/);
+      assert.equal(store.pendingBlocks, 2);
+      assert.deepEqual(store.pointer, header(1));
+      assert.throws(() => store.beginBlock(header(4)), /in doubt/);
+      refuseCommits = false;
+      await store.revertTo(header(1));
+      assert.deepEqual(store.get("Task", "t1"), task("t1"));
+      assert.equal(store.get("Task", "t2"), null);
+      assert.equal(store.pendingBlocks, 0);
+      assert.deepEqual(store.processed, header(1));
+      inBlock(store, header(2), () => store.set("Task", "t2", task("t2")));
+      await store.commit(header(2));
+      assert.deepEqual(await versions(backend.db, store, "Task", "t1"), [{ from: 1, to: null }]);
+      assert.deepEqual(await versions(backend.db, store, "Task", "t2"), [{ from: 2, to: null }]);
     });
 
     it("commit moves the pointer to a head past the last block with changes and records the blocks", async () => {
