@@ -1,7 +1,7 @@
 // The ProofModule data source: a valid proof settles a submission at once (`submitVerified`), and anyone may reject a
 // submission made without one (docs/verification/proofs.md). The module passes the verifier fee on to whoever made the
 // decision, and credits it when the payment fails.
-import { BigInt, Bytes, log } from "@graphprotocol/graph-ts";
+import { Bytes } from "@graphprotocol/graph-ts";
 
 import {
   CreditWithdrawn,
@@ -14,7 +14,7 @@ import {
 import { VerificationConfig } from "../generated/schema";
 import { Context } from "./common/context";
 import { markVerifiedBy } from "./common/disputable";
-import { noDetails, PaymentDetails, recordPayment } from "./common/payments";
+import { creditAccount, PaymentDetails, recordPayment, withdrawCredit } from "./common/payments";
 import { latestSubmission } from "./common/tasks";
 
 const METHOD = "Proof";
@@ -71,31 +71,13 @@ export function handleVerifierFeeForwarded(event: VerifierFeeForwarded): void {
 export function handlePaymentCredited(event: PaymentCredited): void {
   const ctx = new Context(event);
   const p = event.params;
-  const account = changetype<Bytes>(p.account);
-  const token = changetype<Bytes>(p.token);
-  const credit = ctx.credit(ctx.contract, account, token);
-  credit.amount = credit.amount.plus(p.amount);
-  credit.totalCredited = credit.totalCredited.plus(p.amount);
-  recordPayment(ctx, "Credit", account, ctx.contract, token, p.amount, noDetails().withCredited(account));
+  creditAccount(ctx, changetype<Bytes>(p.account), changetype<Bytes>(p.token), p.amount);
   ctx.save();
 }
 
 export function handleCreditWithdrawn(event: CreditWithdrawn): void {
   const ctx = new Context(event);
   const p = event.params;
-  const account = changetype<Bytes>(p.account);
-  const token = changetype<Bytes>(p.token);
-  const credit = ctx.credit(ctx.contract, account, token);
-  if (credit.amount != p.amount) {
-    log.warning("CreditWithdrawn of {} for {} from the proof module, but the indexed credit is {}.", [
-      p.amount.toString(),
-      account.toHexString(),
-      credit.amount.toString(),
-    ]);
-  }
-  // `withdraw` pays the whole credit.
-  credit.amount = BigInt.zero();
-  credit.totalWithdrawn = credit.totalWithdrawn.plus(p.amount);
-  recordPayment(ctx, "CreditWithdrawal", ctx.contract, p.to, token, p.amount, noDetails().withDebited(account));
+  withdrawCredit(ctx, changetype<Bytes>(p.account), changetype<Bytes>(p.token), p.to, p.amount);
   ctx.save();
 }

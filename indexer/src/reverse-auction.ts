@@ -21,7 +21,7 @@ import { Auction, Bid, Task } from "../generated/schema";
 import { dependenciesMet, dependencyFailed, markAssignedBy, publishedConfig } from "./common/assignment";
 import { Context } from "./common/context";
 import { bidKey } from "./common/ids";
-import { noDetails, PaymentDetails, recordPayment } from "./common/payments";
+import { creditAccount, PaymentDetails, recordPayment, withdrawCredit } from "./common/payments";
 
 const MODE = "ReverseAuction";
 
@@ -236,19 +236,7 @@ export function handleDepositWithdrawn(event: DepositWithdrawn): void {
 export function handleCreditWithdrawn(event: CreditWithdrawn): void {
   const ctx = new Context(event);
   const p = event.params;
-  const account = changetype<Bytes>(p.account);
-  const token = changetype<Bytes>(p.token);
-  const credit = ctx.credit(ctx.contract, account, token);
-  if (credit.amount != p.amount) {
-    log.warning("CreditWithdrawn of {} for {} from the auction, but the indexed credit is {}.", [
-      p.amount.toString(),
-      account.toHexString(),
-      credit.amount.toString(),
-    ]);
-  }
-  credit.amount = BigInt.zero();
-  credit.totalWithdrawn = credit.totalWithdrawn.plus(p.amount);
-  recordPayment(ctx, "CreditWithdrawal", ctx.contract, p.to, token, p.amount, noDetails().withDebited(account));
+  withdrawCredit(ctx, changetype<Bytes>(p.account), changetype<Bytes>(p.token), p.to, p.amount);
   ctx.save();
 }
 

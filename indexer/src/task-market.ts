@@ -60,7 +60,7 @@ import { Context } from "./common/context";
 import { executorKindName } from "./common/enums";
 import { claimKey, milestoneKey, submissionKey, taskKey } from "./common/ids";
 import { averageOf, sameBytes, shareOf, unpackMilestoneShares } from "./common/numbers";
-import { noDetails, PaymentDetails, recordPayment } from "./common/payments";
+import { creditAccount, noDetails, PaymentDetails, recordPayment, withdrawCredit } from "./common/payments";
 import { outcomeWeight, recordCounter, recordOutcome, recordPenalty } from "./common/reputation";
 import { currentClaim, isSubtask, latestSubmission, refreshFunding, setFlags, submissionAmount } from "./common/tasks";
 
@@ -921,43 +921,16 @@ export function handlePartyRated(event: PartyRated): void {
 
 export function handlePaymentCredited(event: PaymentCredited): void {
   const ctx = new Context(event);
-  const params = event.params;
-  const account = changetype<Bytes>(params.account);
-  const token = changetype<Bytes>(params.token);
-  const credit = ctx.credit(ctx.contract, account, token);
-  credit.amount = credit.amount.plus(params.amount);
-  credit.totalCredited = credit.totalCredited.plus(params.amount);
+  const p = event.params;
   // The push recorded just before failed: the funds stayed in the market as the account's credit.
-  recordPayment(ctx, "Credit", account, ctx.contract, token, params.amount, noDetails().withCredited(account));
+  creditAccount(ctx, changetype<Bytes>(p.account), changetype<Bytes>(p.token), p.amount);
   ctx.save();
 }
 
 export function handleCreditWithdrawn(event: CreditWithdrawn): void {
   const ctx = new Context(event);
-  const params = event.params;
-  const account = changetype<Bytes>(params.account);
-  const token = changetype<Bytes>(params.token);
-  const credit = ctx.credit(ctx.contract, account, token);
-  if (credit.amount != params.amount) {
-    log.warning("CreditWithdrawn of {} for {} in {}, but the indexed credit is {}.", [
-      params.amount.toString(),
-      account.toHexString(),
-      token.toHexString(),
-      credit.amount.toString(),
-    ]);
-  }
-  // `withdraw` pays the whole credit.
-  credit.amount = BigInt.zero();
-  credit.totalWithdrawn = credit.totalWithdrawn.plus(params.amount);
-  recordPayment(
-    ctx,
-    "CreditWithdrawal",
-    ctx.contract,
-    params.to,
-    token,
-    params.amount,
-    noDetails().withDebited(account),
-  );
+  const p = event.params;
+  withdrawCredit(ctx, changetype<Bytes>(p.account), changetype<Bytes>(p.token), p.to, p.amount);
   ctx.save();
 }
 

@@ -14,7 +14,7 @@ import { Context } from "./context";
 import { contestOutcomeName } from "./enums";
 import { arbitratorDisputeKey, disputeKey } from "./ids";
 import { sameBytes } from "./numbers";
-import { noDetails, PaymentDetails, recordPayment } from "./payments";
+import { creditAccount, PaymentDetails, recordPayment } from "./payments";
 import { latestSubmission } from "./tasks";
 
 /** Marks the task as verified by this module (the module's events are the proof), linking its configuration. */
@@ -475,9 +475,6 @@ export function arbitrationFeeReclaimed(
 
 /** An ETH payment of the module failed and was credited (`_pay`). */
 export function modulePaymentCredited(ctx: Context, account: Bytes, amount: BigInt): void {
-  const credit = ctx.credit(ctx.contract, account, zeroAddress());
-  credit.amount = credit.amount.plus(amount);
-  credit.totalCredited = credit.totalCredited.plus(amount);
-  recordPayment(ctx, "Credit", account, ctx.contract, zeroAddress(), amount, noDetails().withCredited(account));
+  creditAccount(ctx, account, zeroAddress(), amount);
   ctx.save();
 }

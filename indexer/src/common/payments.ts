@@ -1,5 +1,5 @@
 // The payment ledger: one immutable `Payment` per movement of funds (docs/subgraph.md, "The payment ledger").
-import { BigInt, Bytes } from "@graphprotocol/graph-ts";
+import { BigInt, Bytes, log } from "@graphprotocol/graph-ts";
 
 import { Payment } from "../../generated/schema";
 import { Context } from "./context";
@@ -72,4 +72,32 @@ export function recordPayment(
 /** No task, dispute or accounts to name. */
 export function noDetails(): PaymentDetails {
   return new PaymentDetails();
+}
+
+/**
+ * A payment the contract could not push (a failed transfer) stays with it as `account`'s credit in `token`: the same
+ * bookkeeping for every contract that keeps credits.
+ */
+export function creditAccount(ctx: Context, account: Bytes, token: Bytes, amount: BigInt): void {
+  const credit = ctx.credit(ctx.contract, account, token);
+  credit.amount = credit.amount.plus(amount);
+  credit.totalCredited = credit.totalCredited.plus(amount);
+  recordPayment(ctx, "Credit", account, ctx.contract, token, amount, noDetails().withCredited(account));
+}
+
+/** `account` withdraws its whole credit in `token` to `to` (every contract's `withdraw` pays the whole credit). */
+export function withdrawCredit(ctx: Context, account: Bytes, token: Bytes, to: Bytes, amount: BigInt): void {
+  const credit = ctx.credit(ctx.contract, account, token);
+  if (credit.amount != amount) {
+    log.warning("CreditWithdrawn of {} for {} in {} at {}, but the indexed credit is {}.", [
+      amount.toString(),
+      account.toHexString(),
+      token.toHexString(),
+      ctx.contract.toHexString(),
+      credit.amount.toString(),
+    ]);
+  }
+  credit.amount = BigInt.zero();
+  credit.totalWithdrawn = credit.totalWithdrawn.plus(amount);
+  recordPayment(ctx, "CreditWithdrawal", ctx.contract, to, token, amount, noDetails().withDebited(account));
 }
