@@ -27,6 +27,7 @@ import {
   type JsonValue,
   type TaskDocument,
 } from "./task-document-schema.ts";
+import { isPlainObject } from "../json.ts";
 
 export interface TaskDocumentError {
   /** RFC 6901 JSON pointer to the offending value (or to the missing or unknown field); "" for the whole document. */
@@ -158,12 +159,6 @@ function checkPlainJson(value: unknown, path: string, depth: number, errors: Tas
 
 const LONE_SURROGATE =
   "contains a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape), which has no UTF-8 encoding and so cannot be hashed";
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
 
 function hasLoneSurrogate(text: string): boolean {
   // With the `u` flag a well-formed pair is one code point, so only an unpaired half matches.

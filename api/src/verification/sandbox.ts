@@ -42,6 +42,7 @@ export type {
   AcceptanceSuiteStatus,
   AcceptanceTestResult,
 } from "./sandbox-engine.ts";
+import { isPlainObject } from "../json.ts";
 export { MAX_MESSAGE_CHARS, MAX_TEST_NAME_CHARS };
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -338,12 +339,6 @@ function encodeJsonParameter(value: unknown, parameter: "output" | "input"): str
     throw new RangeError(`${parameter} is ${bytes} bytes as JSON; the limit is ${MAX_JSON_BYTES} bytes (1 MiB)`);
   }
   return json;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }
 
 function formatPath(path: string, key: string): string {

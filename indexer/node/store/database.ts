@@ -11,6 +11,7 @@ import { Worker } from "node:worker_threads";
 import pg from "pg";
 
 import type { ErrorDescription, PgliteRequest, PgliteWorkerData, PgliteWorkerMessage } from "./pglite-worker.ts";
+import { INT8, INT8_ARRAY, NUMERIC, NUMERIC_ARRAY, TEXT_ARRAY } from "./type-oids.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -51,12 +52,6 @@ export interface DatabaseOptions {
    */
   thread?: "worker" | "main";
 }
-
-const INT8 = 20;
-const INT8_ARRAY = 1016;
-const NUMERIC = 1700;
-const NUMERIC_ARRAY = 1231;
-const TEXT_ARRAY = 1009;
 
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   if (options.url) return openPostgres(options.url);

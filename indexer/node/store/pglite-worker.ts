@@ -3,8 +3,8 @@
 // handlers. database.ts starts this file as a worker and sends it requests, or runs the same `PgliteSession`
 // in-process (`thread: "main"`), so that both modes share one implementation and differ only in where it runs.
 //
-// This file only imports Node built-ins and PGlite: a worker does not inherit the TypeScript loader that Hardhat
-// registers on the main thread, so the worker has to load through Node's own type stripping alone.
+// This file only imports Node built-ins, PGlite and type-oids.ts: a worker does not inherit the TypeScript loader
+// that Hardhat registers on the main thread, so the worker has to load through Node's own type stripping alone.
 import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
@@ -12,9 +12,7 @@ import { isMainThread, parentPort, receiveMessageOnPort, workerData, type Messag
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 
 import type { Row } from "./database.ts";
-
-const INT8 = 20;
-const NUMERIC = 1700;
+import { INT8, NUMERIC } from "./type-oids.ts";
 
 /**
  * How long the worker keeps polling for the next request after its last reply, before it goes back to sleep in its
