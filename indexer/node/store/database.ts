@@ -296,6 +296,10 @@ async function openPostgres(url: string): Promise<Database> {
       typeParsers.get(oid) ?? pg.types.getTypeParser(oid as never, format as "text"),
   } as pg.CustomTypesConfig;
   const pool = new pg.Pool({ connectionString: url, types, max: 4 });
+  // An idle connection the server ends (a restart, an administrator, a dropped database) is already out of the pool
+  // when this fires; the next query opens a fresh one and fails there, with the cause, if the server is gone. Without a
+  // listener the pool would throw it from the socket's callback and bring the whole process down.
+  pool.on("error", () => undefined);
   // A failing connection must surface here, at start-up, not at the first query.
   (await pool.connect()).release();
   // pg hands bytea back as a Buffer: a Uint8Array subclass, so it already fits the contract above.
@@ -328,8 +332,25 @@ async function openPostgres(url: string): Promise<Database> {
     ...queryable(pool),
     transaction: (work) => lock.write(() => runTransaction(work)),
     snapshot: (work) => lock.read(() => work(queryable(pool))),
-    close: () => pool.end(),
+    close: () => endPool(pool),
   };
+}
+
+/**
+ * Ends the pool and waits until every connection has said goodbye to the server: pg's own `end` resolves once no
+ * client is checked out, while their sockets may still be closing, and a database dropped in that moment would
+ * terminate them mid-goodbye.
+ */
+async function endPool(pool: pg.Pool): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on("remove", () => {
+      if (--open === 0) resolve();
+    });
+  });
+  await pool.end();
+  await closed;
 }
 
 /**

@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
 
+import pg from "pg";
+
 import { openDatabase, type Database } from "../../../indexer/node/store/database.ts";
 
 const DATABASE_MODULE = new URL("../../../indexer/node/store/database.ts", import.meta.url).href;
@@ -364,5 +366,49 @@ describe("PGlite worker", () => {
     rmSync(directory, { recursive: true, force: true });
     assert.equal(code, 0, output);
     assert.match(output, /done/);
+  });
+});
+
+describe("PostgreSQL database", () => {
+  const server = "postgres://postgres@127.0.0.1:5432";
+  const name = `taskmarket_database_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = async (sql: string, params: unknown[] = []) => {
+    const client = new pg.Client({ connectionString: `${server}/postgres` });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+  before(() => admin(`CREATE DATABASE ${name}`));
+  after(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+
+  it("survives the server ending its idle connections, and opens new ones for the next statements", async () => {
+    const db = await openDatabase({ url: `${server}/${name}` });
+    try {
+      await Promise.all([db.query("SELECT 1"), db.query("SELECT 2")]);
+      // Without a listener for the pool's idle-client errors, this would be an uncaught exception.
+      const [{ count }] = (await admin(
+        "SELECT count(pg_terminate_backend(pid))::int AS count FROM pg_stat_activity WHERE datname = $1",
+        [name],
+      )) as [{ count: number }];
+      assert.ok(count >= 1);
+      await sleep(100);
+      assert.deepEqual(await db.query("SELECT 3 AS three"), [{ three: 3 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("has said goodbye on every connection when close resolves, so the database can be dropped at once", async () => {
+    const db = await openDatabase({ url: `${server}/${name}` });
+    await Promise.all([1, 2, 3, 4].map((n) => db.query(`SELECT ${n}`)));
+    await db.close();
+    const [{ open }] = (await admin(
+      "SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+      [name],
+    )) as [{ open: number }];
+    assert.equal(open, 0);
   });
 });
