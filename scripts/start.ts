@@ -1,19 +1,26 @@
-// `npm start`: a local chain with the whole protocol deployed on it, for development.
+// `npm start`: the whole marketplace on this machine, for development.
 //
 // Runs inside `hardhat run`. It compiles what gets deployed, starts `hardhat node` on 127.0.0.1 and a free port
 // (scripts/local-chain.ts), deploys every protocol contract and the dev token through the Ignition modules
-// (scripts/deploy-protocol.ts), records them in deployments/localhost.json and keeps the chain running until Ctrl-C
-// or SIGTERM. The chain is a child process of this one, stopped by its own PID, so that no process outlives
-// `npm start`.
+// (scripts/deploy-protocol.ts), records them in deployments/localhost.json, builds the subgraph if its inputs changed,
+// and starts the embedded graph node and the API in this process, both on free ports of 127.0.0.1 and both in memory
+// (the chain lives for this run only, and so does everything derived from it). It keeps running until Ctrl-C or
+// SIGTERM, then stops the API, the graph node and the chain, a child process stopped by its own PID, so that no
+// process outlives `npm start`.
+import { spawnSync } from "node:child_process";
 import { pbkdf2Sync } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
 
 import hre from "hardhat";
-import { formatEther, parseAbi, parseUnits, toHex, type Address, type Hash } from "viem";
-import { HDKey, hdKeyToAccount } from "viem/accounts";
+import { createPublicClient, formatEther, http, parseAbi, parseUnits, toHex, type Address, type Hash } from "viem";
+import { HDKey, hdKeyToAccount, privateKeyToAddress } from "viem/accounts";
 
+import { readApiConfig } from "../api/src/config.ts";
+import { startApi, type RunningApi } from "../api/src/server.ts";
+import { jsonLogger } from "../api/src/services.ts";
+import { startGraphNode, type GraphNode } from "../indexer/node/index.ts";
 import { deployProtocol } from "./deploy-protocol.js";
 import {
   LOCAL_DEPLOYMENT_PATH,
@@ -27,6 +34,11 @@ import { startLocalChain, type LocalChain } from "./local-chain.js";
 
 /** Set it to pin the port (a wallet remembers its RPC URL); by default any free port is used. */
 const PORT_VARIABLE = "TASKMARKET_PORT";
+/** The same for the API and the graph node's GraphQL. */
+const API_PORT_VARIABLE = "TASKMARKET_API_PORT";
+const GRAPH_PORT_VARIABLE = "TASKMARKET_GRAPH_PORT";
+/** The dev account whose key the API's verification service signs with: not the deployer, owner or an arbiter. */
+const VERIFIER_ACCOUNT_INDEX = 16;
 /** Hardhat's default dev mnemonic: its keys are public, so printing them gives nothing away. */
 const WELL_KNOWN_MNEMONIC = "test test test test test test test test test test test junk";
 const DEV_TOKEN_AMOUNT_PER_ACCOUNT = "1000000";
@@ -51,22 +63,76 @@ const DEPLOYED_SOURCES = [
 ];
 
 const root = hre.config.paths.root;
+const SUBGRAPH_MANIFEST = join(root, "indexer", "build", "subgraph.yaml");
 
-function pinnedPort(): number | undefined {
-  const value = process.env[PORT_VARIABLE];
+function pinnedPort(variable = PORT_VARIABLE): number | undefined {
+  const value = process.env[variable];
   if (value === undefined || value === "") return undefined;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw new Error(`${PORT_VARIABLE} must be a port number, got "${value}".`);
+    throw new Error(`${variable} must be a port number, got "${value}".`);
   }
   return port;
+}
+
+/** The private key of dev account `index` of the well-known mnemonic. */
+function devAccountKey(index: number): Hash {
+  const seed = pbkdf2Sync(WELL_KNOWN_MNEMONIC.normalize("NFKD"), "mnemonic", 2048, 64, "sha512");
+  return toHex(hdKeyToAccount(HDKey.fromMasterSeed(seed), { addressIndex: index }).getHdKey().privateKey!);
+}
+
+async function publicClientBlock(rpcUrl: string): Promise<bigint> {
+  return createPublicClient({ transport: http(rpcUrl) }).getBlockNumber();
+}
+
+/** The API's log, minus the per-request noise: warnings and errors only, printed above the spinner. */
+const quietApiLog = {
+  info: () => undefined,
+  warn: (message: string, fields?: Record<string, unknown>) =>
+    progress.note(`[api] ${message} ${JSON.stringify(fields ?? {})}`),
+  error: jsonLogger.error,
+};
+
+/** The newest modification time under `path` (a file or a directory tree). */
+function newestChange(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestChange(join(path, entry))));
+}
+
+/**
+ * Builds the subgraph (ABIs from the artifacts, codegen, AssemblyScript) unless indexer/build is newer than all of its
+ * inputs, as `npm run indexer:build` would. Returns whether it built.
+ */
+function buildSubgraphIfStale(): boolean {
+  const inputs = ["indexer/schema.graphql", "indexer/subgraph.yaml", "indexer/src", "artifacts/contracts"];
+  const built = newestChange(SUBGRAPH_MANIFEST);
+  if (built !== 0 && inputs.every((input) => newestChange(join(root, input)) < built)) return false;
+  for (const args of [
+    ["indexer/scripts/abis.ts"],
+    ["indexer/scripts/graph.ts", "codegen"],
+    ["indexer/scripts/graph.ts", "build"],
+  ]) {
+    const run = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
+    if (run.status !== 0) {
+      throw new Error(`Building the subgraph failed at \`node ${args.join(" ")}\`:\n${run.stdout}${run.stderr}`);
+    }
+  }
+  return true;
 }
 
 /*//////////////////////////////////////////////////////////////
                           SHUTDOWN AND PROGRESS
 //////////////////////////////////////////////////////////////*/
 
-const state: { chain?: LocalChain; deploymentWritten: boolean; stopping: boolean } = {
+const state: {
+  chain?: LocalChain;
+  graphNode?: GraphNode;
+  api?: RunningApi;
+  deploymentWritten: boolean;
+  stopping: boolean;
+} = {
   deploymentWritten: false,
   stopping: false,
 };
@@ -105,6 +171,12 @@ const progress = {
     }
   },
 
+  /** A line of output while a step may be running: printed above the spinner, which redraws below it. */
+  note(text: string): void {
+    if (this.spinner !== undefined) process.stdout.write("\r\x1b[2K");
+    console.log(text);
+  },
+
   finish(text: string): void {
     this.clear();
     console.log(text);
@@ -134,6 +206,11 @@ async function shutdown(exitCode: number, message?: string): Promise<never> {
     if (message !== undefined) console.log(message);
     // The file describes a chain that is about to disappear: readers must not find it.
     if (state.deploymentWritten && state.chain !== undefined) removeOwnDeployment(state.chain.rpcUrl);
+    // Top down: the API reads the graph node and the chain, the graph node reads the chain.
+    await state.api?.stop().catch((error) => console.error(`Stopping the API: ${(error as Error).message}`));
+    await state.graphNode
+      ?.stop()
+      .catch((error) => console.error(`Stopping the graph node: ${(error as Error).message}`));
     const chain = state.chain;
     if (chain !== undefined) {
       await chain.stop();
@@ -181,7 +258,7 @@ function childProcessIds(): number[] {
 }
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.on(signal, () => void shutdown(0, `\nStopping the local chain (${signal})…`));
+  process.on(signal, () => void shutdown(0, `\nStopping TaskMarket (${signal})…`));
 }
 
 // npm runs this script through `sh -c`, and on SIGTERM npm signals that shell, which exits without passing the
@@ -297,6 +374,51 @@ async function main(): Promise<void> {
   writeDeployment(deployment);
   state.deploymentWritten = true;
 
+  await progress.step("Building the subgraph", async () => buildSubgraphIfStale(), {
+    summary: (built) => (built ? "Subgraph built" : "Subgraph up to date"),
+  });
+  const graphNode = await progress.step(
+    "Starting the graph node",
+    async () => {
+      // In memory: the chain lives for this run only, and so does what was indexed from it.
+      const node = await startGraphNode({
+        manifest: SUBGRAPH_MANIFEST,
+        deployment,
+        rpcUrl: chain.rpcUrl,
+        database: {},
+        port: pinnedPort(GRAPH_PORT_VARIABLE) ?? 0,
+        logger: (level, message) => {
+          if (level !== "info") progress.note(`[graph-node] ${level}: ${message}`);
+        },
+      });
+      state.graphNode = node;
+      await node.waitForBlock(Number(await publicClientBlock(chain.rpcUrl)), 60_000);
+      return node;
+    },
+    { summary: (node) => `Graph node serving ${node.graphqlUrl}` },
+  );
+  const api = await progress.step(
+    "Starting the API",
+    async () => {
+      const config = readApiConfig(
+        {},
+        {
+          port: pinnedPort(API_PORT_VARIABLE) ?? 0,
+          subgraphUrl: graphNode.graphqlUrl,
+          rpcUrl: chain.rpcUrl,
+          database: {},
+          verifierPrivateKey: devAccountKey(VERIFIER_ACCOUNT_INDEX),
+          corsOrigins: ["*"],
+        },
+      );
+      const running = await startApi(config, { deployment, log: quietApiLog });
+      state.api = running;
+      return running;
+    },
+    { summary: (running) => `API answering at ${running.url}` },
+  );
+  const apiKey = await api.services.apiKeys.create({ name: "npm start", scopes: ["verify", "relay", "admin"] });
+
   const readMarket = <F extends "owner" | "protocolFeeBps" | "feeRecipient">(functionName: F) =>
     publicClient.readContract({ address: taskMarket.address, abi: TASK_MARKET_ABI, functionName });
   const [owner, feeBps, feeRecipient, arbiters, arbitrationFee, votingPeriod, balance] = await Promise.all([
@@ -357,7 +479,12 @@ async function main(): Promise<void> {
   console.log(
     `\nTo use Hardhat against it from another terminal: TASKMARKET_RPC_URL=${chain.rpcUrl} npx hardhat <task> --network localhost`,
   );
-  console.log("Press Ctrl-C to stop the chain.");
+  console.log("\nServices:");
+  row("API", `${api.url}  (docs ${api.url}/docs, OpenAPI ${api.url}/openapi.json)`);
+  row("API key", `${apiKey.key}  (scopes verify, relay, admin; in memory, for this run)`);
+  row("Verifier", `${accountIndex(privateKeyToAddress(devAccountKey(VERIFIER_ACCOUNT_INDEX)))} signs attestations`);
+  row("GraphQL", `${graphNode.graphqlUrl}`);
+  console.log("Press Ctrl-C to stop everything.");
 
   await new Promise<never>(() => {
     // Runs until a signal or the node's exit calls `shutdown`.

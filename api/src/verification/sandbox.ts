@@ -42,7 +42,7 @@ export type {
   AcceptanceSuiteStatus,
   AcceptanceTestResult,
 } from "./sandbox-engine.ts";
-import { isPlainObject } from "../json.ts";
+import { isPlainObject } from "../../../src/json.ts";
 export { MAX_MESSAGE_CHARS, MAX_TEST_NAME_CHARS };
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

@@ -28,7 +28,7 @@ import {
   type JsonValue,
   type TaskDocument,
   type TaskDocumentError,
-} from "../../../api/src/documents/index.ts";
+} from "../../../src/documents/index.ts";
 import { ExecutorKind } from "../../../src/protocol/terms.ts";
 
 const USDC = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48";

@@ -7,7 +7,7 @@
  * `bigint`). `TaskTerms` and the enums come from src/protocol/terms.ts, the single definition every client shares.
  */
 import type { ContractReturnType } from "@nomicfoundation/hardhat-viem/types";
-import { concat, keccak256, stringToHex, zeroAddress } from "viem";
+import { zeroAddress } from "viem";
 import type { Address, Hex } from "viem";
 
 import { TaskStatus, type TaskTerms } from "../../../src/protocol/terms.js";
@@ -90,20 +90,13 @@ export const EMPTY_POSTER_RECORD: PosterRecord = {
   ratingCount: 0,
 };
 
-/** A capability id: keccak256 of its namespaced, lower-case name. */
-export function capabilityId(name: string): Hex {
-  return keccak256(stringToHex(name));
-}
-
-/** Sorts capability ids strictly ascending, the canonical order the market requires. */
-export function sortCapabilities(capabilities: readonly Hex[]): Hex[] {
-  return [...capabilities].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
-}
-
-/** keccak256 of the ABI-packed list, as `TaskTerms.capabilitiesHash` expects. */
-export function hashCapabilities(capabilities: readonly Hex[]): Hex {
-  return keccak256(capabilities.length === 0 ? "0x" : concat([...capabilities]));
-}
+// Capability ids, their order and their list hash, as src/protocol/capabilities.ts computes them for the API and the
+// SDK, under the names the tests use.
+export {
+  capabilityId,
+  sortCapabilityIds as sortCapabilities,
+  capabilitiesHash as hashCapabilities,
+} from "../../../src/protocol/capabilities.js";
 
 /** The fee the market keeps from `reward` at `feeBps`, rounded down as the contract does. */
 export function feeOf(reward: bigint, feeBps: number): bigint {

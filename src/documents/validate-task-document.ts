@@ -15,7 +15,7 @@ import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { getAddress } from "viem";
 
-import { BPS } from "../../../src/protocol/terms.ts";
+import { BPS } from "../protocol/terms.ts";
 import { embeddedSchemaError } from "./embedded-schema.ts";
 import { canonicalJson } from "./task-document-commitment.ts";
 import {
@@ -43,6 +43,8 @@ addFormats(documentAjv, ["date-time"]);
 const validateShape = documentAjv.compile<TaskDocument>(TASK_DOCUMENT_SCHEMA);
 
 /** The largest JSON text `parseTaskDocument` reads: room for generous whitespace around the largest document. */
+const UTF8 = new TextEncoder();
+
 export const MAX_TASK_DOCUMENT_JSON_BYTES = 4 * TASK_DOCUMENT_LIMITS.maxDocumentBytes;
 
 /**
@@ -51,7 +53,7 @@ export const MAX_TASK_DOCUMENT_JSON_BYTES = 4 * TASK_DOCUMENT_LIMITS.maxDocument
  * so such a text would mean different documents to different readers of the same bytes.
  */
 export function parseTaskDocument(text: string): TaskDocumentValidation {
-  const textBytes = Buffer.byteLength(text, "utf8");
+  const textBytes = utf8Length(text);
   if (textBytes > MAX_TASK_DOCUMENT_JSON_BYTES) {
     return failure([{ path: "", message: `is ${textBytes} bytes of JSON; at most ${MAX_TASK_DOCUMENT_JSON_BYTES}` }]);
   }
@@ -585,7 +587,8 @@ function nestingDepth(value: unknown): number {
 }
 
 function utf8Length(text: string): number {
-  return Buffer.byteLength(text, "utf8");
+  // TextEncoder rather than Buffer: the SDK validates documents in browsers too.
+  return UTF8.encode(text).length;
 }
 
 /** RFC 6901: "~" and "/" in a key are written "~0" and "~1". */

@@ -14,8 +14,8 @@
  * whether an embedded schema compiles, serialized sizes). Each is stated in the `description` of the field it applies
  * to and enforced by `validateTaskDocument`.
  */
-import type { ModuleKind } from "../../../src/protocol/eip712.ts";
-import { BPS, ExecutorKind, MAX_MILESTONES } from "../../../src/protocol/terms.ts";
+import type { ModuleKind } from "../protocol/eip712.ts";
+import { BPS, ExecutorKind, MAX_MILESTONES } from "../protocol/terms.ts";
 
 export const TASK_DOCUMENT_VERSION = "taskmarket/task-document@1";
 

@@ -1,0 +1,93 @@
+// The indexer's GraphQL, as the API reads it: the local graph node or a Graph gateway, the same queries either way.
+// Every query asks for `_meta` beside its data, so each answer says which block it reflects. Failures become problems:
+// the indexer unreachable is a 503, slow a 504, and an error in its answer a 502, never a silent empty result.
+import { ApiProblem } from "../problems.ts";
+
+export interface IndexedBlock {
+  number: number;
+  hash: string;
+  timestamp: number | null;
+}
+
+export interface SubgraphAnswer<T> {
+  data: T;
+  block: IndexedBlock;
+  hasIndexingErrors: boolean;
+}
+
+const META_SELECTION = "_meta { block { number hash timestamp } hasIndexingErrors }";
+
+export class SubgraphClient {
+  readonly url: string;
+  readonly #timeoutMs: number;
+
+  constructor(url: string, options: { timeoutMs?: number } = {}) {
+    this.url = url;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /**
+   * Runs `selection` (the fields inside the query's braces, with `$variables` declared in `variableDefinitions`,
+   * e.g. `($id: ID!)`) together with `_meta`, in one request, so that the data and the block come from one snapshot.
+   */
+  async query<T>(
+    selection: string,
+    variables: Record<string, unknown> = {},
+    variableDefinitions = "",
+  ): Promise<SubgraphAnswer<T>> {
+    const query = `query ${variableDefinitions} { ${selection} ${META_SELECTION} }`;
+    const payload = await this.#post({ query, variables });
+    const { _meta: meta, ...data } = payload as { _meta?: { block: IndexedBlock; hasIndexingErrors: boolean } };
+    if (!meta?.block) throw new ApiProblem("upstream_failed", "The indexer's answer has no _meta block.");
+    return {
+      data: data as T,
+      block: {
+        number: Number(meta.block.number),
+        hash: meta.block.hash,
+        timestamp: meta.block.timestamp == null ? null : Number(meta.block.timestamp),
+      },
+      hasIndexingErrors: meta.hasIndexingErrors,
+    };
+  }
+
+  /** The indexed head alone (for `/ready`). */
+  async head(): Promise<{ block: IndexedBlock; hasIndexingErrors: boolean }> {
+    const answer = await this.query<Record<string, never>>("");
+    return { block: answer.block, hasIndexingErrors: answer.hasIndexingErrors };
+  }
+
+  async #post(body: { query: string; variables: Record<string, unknown> }): Promise<Record<string, unknown>> {
+    let response: Response;
+    try {
+      response = await fetch(this.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (error) {
+      if ((error as Error).name === "TimeoutError") {
+        throw new ApiProblem("upstream_timeout", `The indexer did not answer within ${this.#timeoutMs} ms.`, {
+          cause: error,
+        });
+      }
+      throw new ApiProblem("unavailable", `The indexer at ${this.url} cannot be reached.`, { cause: error });
+    }
+    let payload: { data?: Record<string, unknown> | null; errors?: { message: string }[] };
+    try {
+      payload = (await response.json()) as typeof payload;
+    } catch (error) {
+      throw new ApiProblem("upstream_failed", `The indexer answered ${response.status} without JSON.`, {
+        cause: error,
+      });
+    }
+    if (payload.errors?.length) {
+      const messages = payload.errors.map((error) => error.message).join("; ");
+      throw new ApiProblem("upstream_failed", `The indexer rejected the query: ${messages}`);
+    }
+    if (!response.ok || !payload.data) {
+      throw new ApiProblem("upstream_failed", `The indexer answered ${response.status} without data.`);
+    }
+    return payload.data;
+  }
+}
