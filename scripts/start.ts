@@ -75,10 +75,18 @@ function pinnedPort(variable = PORT_VARIABLE): number | undefined {
   return port;
 }
 
+let wellKnownMaster: HDKey | undefined;
+
+/** The master key of the well-known mnemonic: its BIP-39 seed (2,048 PBKDF2 rounds) is derived once per run. */
+function wellKnownMasterKey(): HDKey {
+  return (wellKnownMaster ??= HDKey.fromMasterSeed(
+    pbkdf2Sync(WELL_KNOWN_MNEMONIC.normalize("NFKD"), "mnemonic", 2048, 64, "sha512"),
+  ));
+}
+
 /** The private key of dev account `index` of the well-known mnemonic. */
 function devAccountKey(index: number): Hash {
-  const seed = pbkdf2Sync(WELL_KNOWN_MNEMONIC.normalize("NFKD"), "mnemonic", 2048, 64, "sha512");
-  return toHex(hdKeyToAccount(HDKey.fromMasterSeed(seed), { addressIndex: index }).getHdKey().privateKey!);
+  return toHex(hdKeyToAccount(wellKnownMasterKey(), { addressIndex: index }).getHdKey().privateKey!);
 }
 
 async function publicClientBlock(rpcUrl: string): Promise<bigint> {
@@ -293,9 +301,7 @@ interface DevAccount {
 
 /** The node's accounts, with their private keys when they are Hardhat's well-known dev keys. */
 function describeAccounts(addresses: Address[]): DevAccount[] {
-  // BIP-39 seed, derived once rather than once per account.
-  const seed = pbkdf2Sync(WELL_KNOWN_MNEMONIC.normalize("NFKD"), "mnemonic", 2048, 64, "sha512");
-  const master = HDKey.fromMasterSeed(seed);
+  const master = wellKnownMasterKey();
   return addresses.map((address, addressIndex) => {
     const account = hdKeyToAccount(master, { addressIndex });
     const privateKey = account.getHdKey().privateKey;

@@ -33,7 +33,13 @@ import { capabilityIds } from "../../src/protocol/capabilities.ts";
 import { arbitratorExtraData } from "../../src/protocol/disputes.ts";
 import { contentHash } from "../../src/protocol/results.ts";
 import { readTaskState, type TaskStateAt } from "../../src/protocol/task-state.ts";
-import { ExecutorKind, TaskStatus, type TaskOptions, type TaskTerms } from "../../src/protocol/terms.ts";
+import {
+  ExecutorKind,
+  taskStatusName,
+  type TaskOptions,
+  type TaskStatusName,
+  type TaskTerms,
+} from "../../src/protocol/terms.ts";
 import {
   MODULE_ABIS,
   MODULE_CONTRACT_KEYS,
@@ -123,17 +129,7 @@ export interface TaskSnapshot extends TaskStateAt {
   blockNumber: bigint;
 }
 
-export type TaskStatusName = keyof typeof TaskStatus;
-
-const STATUS_NAMES = Object.fromEntries(Object.entries(TaskStatus).map(([name, value]) => [value, name])) as Record<
-  TaskStatus,
-  TaskStatusName
->;
-
-/** The name of a `TaskStatus` value, e.g. `Posted`. */
-export function taskStatusName(status: TaskStatus): TaskStatusName {
-  return STATUS_NAMES[status];
-}
+export { taskStatusName, type TaskStatusName };
 
 /** One signed attestation of a verdict: the signed message's fields and the signature. */
 export interface VerdictAttestation {

@@ -21,6 +21,19 @@ export const TaskStatus = {
   Disputed: 9,
 } as const;
 export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
+export type TaskStatusName = keyof typeof TaskStatus;
+
+/** The status names in value order, so that `TASK_STATUS_NAMES[status]` names a `TaskStatus` value. */
+export const TASK_STATUS_NAMES = Object.entries(TaskStatus)
+  .sort(([, a], [, b]) => a - b)
+  .map(([name]) => name) as [TaskStatusName, ...TaskStatusName[]];
+
+/** The name of a `TaskStatus` value, e.g. `Posted`. */
+export function taskStatusName(status: TaskStatus | number): TaskStatusName {
+  const name = TASK_STATUS_NAMES[status];
+  if (name === undefined) throw new RangeError(`no task status ${status}`);
+  return name;
+}
 
 /** `TaskTerms`, field for field. */
 export interface TaskTerms {

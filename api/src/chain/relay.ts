@@ -21,13 +21,13 @@ import {
 
 import type { ProtocolContractKey } from "../../../scripts/deployment.ts";
 import { PROTOCOL_ABIS } from "../../../src/protocol/abis.ts";
-import type { TaskTerms } from "../../../src/protocol/terms.ts";
+import { type TaskTerms, taskStatusName } from "../../../src/protocol/terms.ts";
 import type { ApiEnv } from "../app.ts";
 import { ApiProblem } from "../problems.ts";
 import { HexSchema } from "../schemas.ts";
 import { requireApiKey } from "../security/api-keys.ts";
 import type { ApiServices } from "../services.ts";
-import { taskStatusName } from "../subgraph/task-status.ts";
+
 import { chainProblem } from "./protocol-chain.ts";
 import { sameTerms } from "./task-terms.ts";
 import {

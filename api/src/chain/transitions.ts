@@ -9,11 +9,18 @@ import { encodeFunctionData, erc20Abi, getAddress, zeroAddress, zeroHash, type A
 
 import type { ProtocolContractKey } from "../../../scripts/deployment.ts";
 import { PROTOCOL_ABIS } from "../../../src/protocol/abis.ts";
-import { BPS, TaskStatus, unpackMilestoneShares, type TaskTerms } from "../../../src/protocol/terms.ts";
+import {
+  BPS,
+  TaskStatus,
+  unpackMilestoneShares,
+  type TaskTerms,
+  taskStatusName,
+  type TaskStatusName,
+} from "../../../src/protocol/terms.ts";
 import { ApiProblem } from "../problems.ts";
 import { Bytes32Schema, type PreparedTransaction } from "../schemas.ts";
 import type { ApiServices } from "../services.ts";
-import { taskStatusName, type ExistingTaskStatusName, type TaskStatusName } from "../subgraph/task-status.ts";
+import type { ExistingTaskStatusName } from "../subgraph/task-status.ts";
 import { readLive, type LiveTask } from "./protocol-chain.ts";
 import { readTaskTerms, type TaskOnChain } from "./task-terms.ts";
 

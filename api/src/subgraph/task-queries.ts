@@ -3,8 +3,9 @@
 // leaderboard. Each read is one GraphQL request; its nested levels cost the graph node one statement each, for all
 // parents at once, so none of these reads grows with the number of tasks in a page.
 import type { IndexedBlock, SubgraphClient } from "./subgraph-client.ts";
-import type { TaskStatusName } from "./task-status.ts";
+
 import type { Ref } from "./values.ts";
+import type { TaskStatusName } from "../../../src/protocol/terms.ts";
 
 /** The fields a task's status is derived from (see task-status.ts). */
 const STATUS_FIELDS = "status claimDeadline executionDeadline reviewDeadline";

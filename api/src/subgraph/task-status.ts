@@ -3,34 +3,13 @@
 // hold running out) are never written by the contract, so they are applied here, at a given time, with the
 // contract's rules (contracts/abstracts/TaskMarketCore.sol `_statusOf`; deadlines are inclusive). Reads take that time
 // from the block they reflect, so the status and the rest of the answer describe the same moment.
-import { TaskStatus } from "../../../src/protocol/terms.ts";
-
-export const TASK_STATUS_NAMES = [
-  "None",
-  "Posted",
-  "Claimed",
-  "InProgress",
-  "Submitted",
-  "Verified",
-  "Settled",
-  "Cancelled",
-  "Expired",
-  "Disputed",
-] as const satisfies readonly (keyof typeof TaskStatus)[];
-
-export type TaskStatusName = (typeof TASK_STATUS_NAMES)[number];
+import { TASK_STATUS_NAMES, type TaskStatusName } from "../../../src/protocol/terms.ts";
 
 /** The statuses a task can be in once it exists (`None` is the status of an id never created). */
 export const EXISTING_TASK_STATUS_NAMES = TASK_STATUS_NAMES.filter(
   (name): name is Exclude<TaskStatusName, "None"> => name !== "None",
 );
 export type ExistingTaskStatusName = (typeof EXISTING_TASK_STATUS_NAMES)[number];
-
-export function taskStatusName(status: TaskStatus | number): TaskStatusName {
-  const name = TASK_STATUS_NAMES[status];
-  if (name === undefined) throw new RangeError(`no task status ${status}`);
-  return name;
-}
 
 /** What the indexer stores of a task's state and terms that the status depends on. */
 export interface StoredTaskTimes {

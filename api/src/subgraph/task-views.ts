@@ -14,8 +14,9 @@ import type {
   IndexedTaskDetail,
   IndexedTaskSummary,
 } from "./task-queries.ts";
-import { TASK_STATUS_NAMES, deriveTaskStatus, type TaskStatusName } from "./task-status.ts";
+import { deriveTaskStatus } from "./task-status.ts";
 import { addressOrNull, checksum, hex, refId, toNumber, toNumberOrNull } from "./values.ts";
+import { TASK_STATUS_NAMES, type TaskStatusName } from "../../../src/protocol/terms.ts";
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Schemas

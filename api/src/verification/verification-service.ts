@@ -52,7 +52,7 @@ import {
   type OutputEncoding,
   type SubmittedOutput,
 } from "../../../src/protocol/results.ts";
-import { BPS, NO_MILESTONES, TaskStatus, type TaskTerms } from "../../../src/protocol/terms.ts";
+import { BPS, NO_MILESTONES, TaskStatus, taskStatusName, type TaskTerms } from "../../../src/protocol/terms.ts";
 import {
   verifierConfigHash,
   type AttestationConfig,
@@ -279,11 +279,6 @@ interface IndexedConfig {
   commitment: string | null;
 }
 
-const STATUS_NAMES = Object.fromEntries(Object.entries(TaskStatus).map(([name, value]) => [value, name])) as Record<
-  TaskStatus,
-  keyof typeof TaskStatus
->;
-
 /** What the service knows of a task: its live state and the terms the chain confirmed. */
 interface TaskContext {
   live: LiveTask;
@@ -384,7 +379,7 @@ export class VerificationService {
     const { live, terms } = task;
 
     if (live.status !== TaskStatus.Submitted) {
-      const name = STATUS_NAMES[live.status];
+      const name = taskStatusName(live.status);
       throw new ApiProblem(
         "conflict",
         `Task ${request.taskId} is ${name}: only a submission under review (Submitted, within its review window) can be verified.`,
@@ -458,7 +453,7 @@ export class VerificationService {
       );
     if (live.submissionHash !== record.submissionHash || task.milestone !== record.milestone) throw earlierRound();
     if (live.status !== TaskStatus.Submitted || live.state.status !== TaskStatus.Submitted) {
-      const name = STATUS_NAMES[live.status];
+      const name = taskStatusName(live.status);
       const why =
         live.state.status === TaskStatus.Disputed
           ? "it has already been challenged"

@@ -4,7 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getAddress, zeroAddress, type Address } from "viem";
 
-import { TaskStatus } from "../../../../src/protocol/terms.ts";
+import { TaskStatus, taskStatusName } from "../../../../src/protocol/terms.ts";
 import type { ApiApp } from "../../app.ts";
 import type { LiveTask } from "../../chain/protocol-chain.ts";
 import {
@@ -18,7 +18,7 @@ import {
 import { ApiProblem, problemResponses } from "../../problems.ts";
 import { Bytes32Schema, PreparedTransactionSchema, TaskIdParamsSchema } from "../../schemas.ts";
 import type { ApiServices } from "../../services.ts";
-import { taskStatusName } from "../../subgraph/task-status.ts";
+
 import { TaskCreationFields, TaskCreationSchema, prepareTaskCreation, taskCreationJson } from "../tasks/create.ts";
 
 /*//////////////////////////////////////////////////////////////

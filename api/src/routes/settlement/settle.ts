@@ -3,7 +3,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { zeroAddress, type Address } from "viem";
 
-import { TaskStatus } from "../../../../src/protocol/terms.ts";
+import { TaskStatus, taskStatusName, type TaskStatusName } from "../../../../src/protocol/terms.ts";
 import type { ApiApp } from "../../app.ts";
 import type { LiveTask } from "../../chain/protocol-chain.ts";
 import {
@@ -31,7 +31,7 @@ import {
   TaskIdSchema,
 } from "../../schemas.ts";
 import type { ApiServices } from "../../services.ts";
-import { deriveTaskStatus, taskStatusName, type TaskStatusName } from "../../subgraph/task-status.ts";
+import { deriveTaskStatus } from "../../subgraph/task-status.ts";
 import { addressOrNull, checksum, toNumber, toNumberOrNull } from "../../subgraph/values.ts";
 
 /*//////////////////////////////////////////////////////////////

@@ -14,7 +14,7 @@ import { ApiProblem, problemResponses } from "../../problems.ts";
 import { ReadBlockSchema, TaskIdParamsSchema } from "../../schemas.ts";
 import type { ApiServices } from "../../services.ts";
 import { fetchTaskDetail } from "../../subgraph/task-queries.ts";
-import { taskStatusName } from "../../subgraph/task-status.ts";
+
 import {
   AddressJson,
   BytesJson,
@@ -27,6 +27,7 @@ import {
   toTaskDetail,
 } from "../../subgraph/task-views.ts";
 import { addressOrNull, checksum } from "../../subgraph/values.ts";
+import { taskStatusName } from "../../../../src/protocol/terms.ts";
 
 const TaskDocumentJsonSchema = z.custom<TaskDocument>().openapi({
   type: "object",

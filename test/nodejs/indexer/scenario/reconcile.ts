@@ -15,6 +15,7 @@
 import { getAddress } from "viem";
 import type { Address, Hex } from "viem";
 
+import { taskStatusName } from "../../../../src/protocol/terms.ts";
 import { ETH, hashCapabilities, unpackMilestoneShares, type TaskTerms } from "../../helpers/protocol.js";
 import { Discrepancies, canonical } from "./discrepancies.js";
 import { FLAG_NAMES, SELECTIONS } from "./selections.js";
@@ -22,18 +23,6 @@ import { amountIn, balanceChange, indexedNetFlows, scanTransactions } from "./le
 import type { ScenarioResult } from "./index.js";
 import type { SubgraphClient, Row } from "./subgraph-client.js";
 
-const TASK_STATUS = [
-  "None",
-  "Posted",
-  "Claimed",
-  "InProgress",
-  "Submitted",
-  "Verified",
-  "Settled",
-  "Cancelled",
-  "Expired",
-  "Disputed",
-];
 const EXECUTOR_KIND = ["Any", "Human", "Agent"];
 const CONTEST_PHASE = ["None", "Open", "AwaitingRespondent", "Arbitrating", "Ruled"];
 const BID_STATUS = ["None", "Committed", "Placed", "Forfeited", "Withdrawn", "Awarded"];
@@ -109,7 +98,7 @@ export async function reconcile(
       read<Hex>(market.read.submissionOf([taskId], block)),
     ]);
     const unpaidReward = await read<bigint>(market.read.unpaidRewardOf([taskId, terms], block));
-    const status = TASK_STATUS[state.status]!;
+    const status = taskStatusName(state.status);
     const feeUnpaid = (state.flags & FLAG_VERIFIER_PAID) === 0 ? terms.verifierFee : 0n;
     const escrowRemaining = FINAL.has(status) ? 0n : unpaidReward + feeUnpaid;
     chainEscrow.set(terms.token, (chainEscrow.get(terms.token) ?? 0n) + escrowRemaining);
