@@ -9,6 +9,7 @@ import {
   zeroAddress,
   zeroHash,
   type Abi,
+  type AbiEvent,
   type Account,
   type Address,
   type ContractFunctionArgs,
@@ -601,6 +602,28 @@ export class TaskMarket {
     return this.#send(key, this.address(key), MODULE_ABIS[verification.method], "respond", [taskId, terms], deposit);
   }
 
+  /** Creates a verifier set of the attestation module, administered by `admin` (default: the wallet's account). */
+  async createVerifierSet(admin: Address = this.account): Promise<SentTransaction & { setId: bigint }> {
+    const sent = await this.#write("attestationModule", "createVerifierSet", [admin]);
+    const [created] = parseEventLogs({
+      abi: PROTOCOL_ABIS.attestationModule,
+      logs: sent.receipt.logs,
+      eventName: "VerifierSetCreated",
+    });
+    if (created === undefined) throw new Error(`Transaction ${sent.transactionHash} created no verifier set.`);
+    return { ...sent, setId: created.args.setId };
+  }
+
+  /** Adds a verifier to a set of the attestation module. The set's admin only. */
+  async addVerifier(setId: bigint, verifier: Address): Promise<SentTransaction> {
+    return this.#write("attestationModule", "addVerifier", [setId, verifier]);
+  }
+
+  /** Bonds `amount` wei as a verifier of a set, from the wallet's account. */
+  async bondVerifier(setId: bigint, amount: bigint): Promise<SentTransaction> {
+    return this.#write("attestationModule", "bond", [setId], amount);
+  }
+
   /*//////////////////////////////////////////////////////////////
                                 READS
   //////////////////////////////////////////////////////////////*/
@@ -681,11 +704,7 @@ export class TaskMarket {
     onEvent: (event: TaskEvent) => void,
     options: { onError?: (error: Error) => void; pollingInterval?: number } = {},
   ): () => void {
-    const sources = new Map<string, TaskEventSource>();
-    for (const key of Object.keys(TASK_EVENT_SOURCES) as TaskEventSource[]) {
-      const address = this.addresses[key];
-      if (address !== undefined) sources.set(address.toLowerCase(), key);
-    }
+    const sources = this.#taskEventSources();
     return this.publicClient.watchContractEvent({
       address: [...sources.keys()] as Address[],
       abi: TASK_EVENTS_ABI,
@@ -709,9 +728,53 @@ export class TaskMarket {
     });
   }
 
+  /**
+   * Every event of the market and the verification modules that names the task (`taskId`, or `parentId`/`subtaskId`),
+   * oldest first, from the block it was created in to the chain's head: the task's history as the chain tells it, with
+   * no indexer. Throws `TaskNotFoundError` if the market has no such task.
+   */
+  async getTaskHistory(taskId: bigint): Promise<TaskEvent[]> {
+    const { blockNumber: createdAt } = await this.getPostedTask(taskId);
+    const sources = this.#taskEventSources();
+    const logs = await this.publicClient.getLogs({
+      address: [...sources.keys()] as Address[],
+      events: TASK_EVENTS_ABI as readonly AbiEvent[],
+      fromBlock: createdAt,
+      toBlock: "latest",
+      strict: true,
+    });
+    const events: TaskEvent[] = [];
+    for (const log of logs) {
+      const decoded = log as unknown as { eventName?: string; args?: Record<string, unknown> };
+      if (decoded.eventName === undefined || !namesTask(decoded.args, taskId)) continue;
+      events.push({
+        eventName: decoded.eventName,
+        args: decoded.args ?? {},
+        source: sources.get(log.address.toLowerCase())!,
+        address: getAddress(log.address),
+        blockNumber: log.blockNumber,
+        transactionHash: log.transactionHash,
+        logIndex: log.logIndex,
+      });
+    }
+    return events.sort((a, b) =>
+      a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+    );
+  }
+
   /*//////////////////////////////////////////////////////////////
                               INTERNALS
   //////////////////////////////////////////////////////////////*/
+
+  /** The contracts whose events tell a task's story that this client has addresses for, by lower-case address. */
+  #taskEventSources(): Map<string, TaskEventSource> {
+    const sources = new Map<string, TaskEventSource>();
+    for (const key of Object.keys(TASK_EVENT_SOURCES) as TaskEventSource[]) {
+      const address = this.addresses[key];
+      if (address !== undefined) sources.set(address.toLowerCase(), key);
+    }
+    return sources;
+  }
 
   #moduleOf(terms: TaskTerms): VerificationModuleName | undefined {
     return moduleAt(terms.verifier, {
