@@ -7,6 +7,9 @@
 // (the chain lives for this run only, and so does everything derived from it). It keeps running until Ctrl-C or
 // SIGTERM, then stops the API, the graph node and the chain, a child process stopped by its own PID, so that no
 // process outlives `npm start`.
+//
+// With `npm start -- --demo` (scripts/start-cli.ts passes it on as TASKMARKET_DEMO=1, since `hardhat run` takes no
+// arguments of its own) it also seeds a demo marketplace through the API before it reports ready (scripts/demo/).
 import { spawnSync } from "node:child_process";
 import { pbkdf2Sync } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -15,7 +18,7 @@ import { performance } from "node:perf_hooks";
 
 import hre from "hardhat";
 import { createPublicClient, formatEther, http, parseAbi, parseUnits, toHex, type Address, type Hash } from "viem";
-import { HDKey, hdKeyToAccount, privateKeyToAddress } from "viem/accounts";
+import { HDKey, hdKeyToAccount, privateKeyToAccount, privateKeyToAddress } from "viem/accounts";
 
 import { readApiConfig } from "../api/src/config.ts";
 import { startApi, type RunningApi } from "../api/src/server.ts";
@@ -30,6 +33,8 @@ import {
   removeDeployment,
   writeDeployment,
 } from "./deployment.js";
+import { seedDemoMarketplace, type DemoMarketplace } from "./demo/seed.ts";
+import { demoSummary, readDemoStatuses } from "./demo/summary.ts";
 import { startLocalChain, type LocalChain } from "./local-chain.js";
 
 /** Set it to pin the port (a wallet remembers its RPC URL); by default any free port is used. */
@@ -37,6 +42,8 @@ const PORT_VARIABLE = "TASKMARKET_PORT";
 /** The same for the API and the graph node's GraphQL. */
 const API_PORT_VARIABLE = "TASKMARKET_API_PORT";
 const GRAPH_PORT_VARIABLE = "TASKMARKET_GRAPH_PORT";
+/** Set to 1 (by `npm start -- --demo`) to seed a demo marketplace. */
+const DEMO_VARIABLE = "TASKMARKET_DEMO";
 /** The dev account whose key the API's verification service signs with: not the deployer, owner or an arbiter. */
 const VERIFIER_ACCOUNT_INDEX = 16;
 /** Hardhat's default dev mnemonic: its keys are public, so printing them gives nothing away. */
@@ -73,6 +80,13 @@ function pinnedPort(variable = PORT_VARIABLE): number | undefined {
     throw new Error(`${variable} must be a port number, got "${value}".`);
   }
   return port;
+}
+
+function demoRequested(): boolean {
+  const value = process.env[DEMO_VARIABLE];
+  if (value === undefined || value === "" || value === "0" || value === "false") return false;
+  if (value === "1" || value === "true") return true;
+  throw new Error(`${DEMO_VARIABLE} must be 1 or 0, got "${value}".`);
 }
 
 let wellKnownMaster: HDKey | undefined;
@@ -269,8 +283,9 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => void shutdown(0, `\nStopping TaskMarket (${signal})…`));
 }
 
-// npm runs this script through `sh -c`, and on SIGTERM npm signals that shell, which exits without passing the
-// signal on. Being re-parented is how this process learns that it was asked to stop.
+// npm runs the launcher (scripts/start-cli.ts) through `sh -c`, and on SIGTERM npm signals that shell, which exits
+// without passing the signal on; the launcher passes on what it hears, but if it dies, being re-parented is how this
+// process learns that it was asked to stop.
 const parentPid = process.ppid;
 setInterval(() => {
   if (process.ppid !== parentPid) void shutdown(0, "\nThe process that started the local chain exited: stopping it.");
@@ -316,7 +331,8 @@ function describeAccounts(addresses: Address[]): DevAccount[] {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  console.log("Starting TaskMarket on a local chain\n");
+  const demo = demoRequested();
+  console.log(`Starting TaskMarket on a local chain${demo ? ", with a demo marketplace" : ""}\n`);
   const port = pinnedPort();
 
   // Only what gets deployed (with its imports): the rest of the contracts and the Solidity tests are not needed to
@@ -423,6 +439,31 @@ async function main(): Promise<void> {
     },
     { summary: (running) => `API answering at ${running.url}` },
   );
+  let marketplace: DemoMarketplace | undefined;
+  if (demo) {
+    const byIndex = (index: number) => {
+      const privateKey = accounts[index]?.privateKey;
+      if (privateKey === undefined) {
+        throw new Error(
+          `The demo needs dev account #${index} with the well-known dev key; the node has no such account.`,
+        );
+      }
+      return privateKeyToAccount(privateKey);
+    };
+    marketplace = await progress.step(
+      "Seeding the demo marketplace",
+      () =>
+        seedDemoMarketplace({
+          apiUrl: api.url,
+          rpcUrl: chain.rpcUrl,
+          deployment,
+          accountOf: byIndex,
+          waitForIndexed: (blockNumber) => graphNode.waitForBlock(Number(blockNumber), 60_000),
+          log: (line) => progress.note(`    ${line}`),
+        }),
+      { summary: (seeded) => `Demo marketplace seeded: ${seeded.tasks.length} tasks` },
+    );
+  }
   const apiKey = await api.services.apiKeys.create({ name: "npm start", scopes: ["verify", "relay", "admin"] });
 
   const readMarket = <F extends "owner" | "protocolFeeBps" | "feeRecipient">(functionName: F) =>
@@ -490,6 +531,13 @@ async function main(): Promise<void> {
   row("API key", `${apiKey.key}  (scopes verify, relay, admin; in memory, for this run)`);
   row("Verifier", `${accountIndex(privateKeyToAddress(devAccountKey(VERIFIER_ACCOUNT_INDEX)))} signs attestations`);
   row("GraphQL", `${graphNode.graphqlUrl}`);
+  if (marketplace !== undefined) {
+    console.log("\nDemo marketplace:");
+    const statuses = await readDemoStatuses(api.url, marketplace);
+    for (const line of demoSummary(marketplace, statuses, { api: api.url, graphql: graphNode.graphqlUrl })) {
+      console.log(line === "" ? "" : `  ${line}`);
+    }
+  }
   console.log("Press Ctrl-C to stop everything.");
 
   await new Promise<never>(() => {
