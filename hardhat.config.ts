@@ -1,7 +1,16 @@
 import { createRequire } from "node:module";
 
 import hardhatToolboxViem from "@nomicfoundation/hardhat-toolbox-viem";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
+
+import { deployTask } from "./scripts/deploy-task.ts";
+import {
+  CUSTOM_NETWORK,
+  CUSTOM_RPC_URL_VARIABLE,
+  DEPLOYER_KEY_VARIABLE,
+  ETHERSCAN_KEY_VARIABLE,
+  PUBLIC_NETWORKS,
+} from "./scripts/networks.ts";
 
 // Compile with the solc-js build shipped in the `solc` npm package, so that nothing is downloaded. The version is
 // read from that package: a mismatch with the configured version would not be caught.
@@ -29,8 +38,26 @@ const MODULE_SOURCES = [
   "contracts/assignment/ReverseAuction.sol",
 ];
 
+// Public networks: the RPC URL and the deployer's key are configuration variables, read from the environment or, when
+// unset there, from Hardhat's encrypted keystore (`npx hardhat keystore set NAME`); never from a file. They are read only
+// when a task connects to that network. See docs/deployment.md.
+const deployerAccounts = [configVariable(DEPLOYER_KEY_VARIABLE)];
+const publicNetworks = Object.fromEntries(
+  PUBLIC_NETWORKS.map((network) => [
+    network.name,
+    {
+      type: "http" as const,
+      chainType: network.chainType,
+      chainId: network.chainId,
+      url: configVariable(network.rpcUrlVariable),
+      accounts: deployerAccounts,
+    },
+  ]),
+);
+
 export default defineConfig({
   plugins: [hardhatToolboxViem],
+  tasks: [deployTask],
   solidity: {
     profiles: {
       default: {
@@ -68,5 +95,20 @@ export default defineConfig({
       chainType: "l1",
       url: process.env.TASKMARKET_RPC_URL ?? "http://127.0.0.1:8545",
     },
+    ...publicNetworks,
+    // Any other EVM chain: its chain id is whatever the endpoint reports.
+    [CUSTOM_NETWORK]: {
+      type: "http",
+      chainType: "generic",
+      url: configVariable(CUSTOM_RPC_URL_VARIABLE),
+      accounts: deployerAccounts,
+    },
+  },
+  // `npx hardhat ignition verify <deployment>` and `npm run deploy -- --verify`: Etherscan (one API key for every chain
+  // it serves), Blockscout and Sourcify, which need none.
+  verify: {
+    etherscan: { apiKey: configVariable(ETHERSCAN_KEY_VARIABLE) },
+    blockscout: { enabled: true },
+    sourcify: { enabled: true },
   },
 });

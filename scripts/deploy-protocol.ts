@@ -174,7 +174,7 @@ async function assertCompiled(names: string[]): Promise<void> {
 }
 
 /** The address of a contract returned by an Ignition deployment. */
-function addressOf(contract: unknown, key: string): Address {
+export function addressOf(contract: unknown, key: string): Address {
   const address = (contract as { address?: unknown } | undefined)?.address;
   if (typeof address !== "string" || !isAddress(address)) throw new Error(`Ignition returned no address for ${key}.`);
   return address;

@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 
 /** ERC-1497 meta-evidence for a disputable module's disputes, as a self-contained `data:` URI. */
 function localMetaEvidence(moduleName: string, decision: string): string {
@@ -42,13 +43,28 @@ function localMetaEvidence(moduleName: string, decision: string): string {
  * - `arbitrationFee`: the panel arbitrator's fee per dispute, in wei. Default: 0.01 ETH.
  * - `votingPeriod`: how long the panel votes on a dispute, in seconds, from 1 hour to 90 days. Default: 1 day.
  *
- * The defaults suit the local chain, where every account is a funded dev account. On any other network pass the
- * parameters explicitly, for example with `hardhat ignition deploy ignition/modules/Protocol.ts --parameters <file>`.
+ * The defaults suit the local chain, where every account is a funded dev account. A public network is deployed to with
+ * `npm run deploy` (scripts/deploy.ts), which takes `PublicNetworkProtocolModule` below and the network's parameters
+ * file, ignition/parameters/<network>.json (see docs/deployment.md).
  */
-export default buildModule("Protocol", (m) => {
-  const owner = m.getParameter("owner", m.getAccount(0));
+export default buildModule("Protocol", (m) => protocolContracts(m, { accountDefaults: true }));
+
+/**
+ * The same protocol for a public network (scripts/deploy.ts): `owner` and `feeRecipient` have no default and must be
+ * given. Ignition checks a default account exists even when the parameter is set, and a public network's deploying
+ * key is a single account, so the local defaults (accounts 0 and 1) cannot even be declared there. The module id is
+ * the same, so that one parameters file (`Protocol`) serves both.
+ */
+export const PublicNetworkProtocolModule = buildModule("Protocol", (m) =>
+  protocolContracts(m, { accountDefaults: false }),
+);
+
+function protocolContracts(m: IgnitionModuleBuilder, { accountDefaults }: { accountDefaults: boolean }) {
+  const owner = accountDefaults ? m.getParameter("owner", m.getAccount(0)) : m.getParameter<string>("owner");
   const feeBps = m.getParameter("feeBps", 100);
-  const feeRecipient = m.getParameter("feeRecipient", m.getAccount(1));
+  const feeRecipient = accountDefaults
+    ? m.getParameter("feeRecipient", m.getAccount(1))
+    : m.getParameter<string>("feeRecipient");
   const reviewMetaEvidenceURI = m.getParameter(
     "reviewMetaEvidenceURI",
     localMetaEvidence("ReviewModule", "a reviewer's rejection or partial acceptance of a submission"),
@@ -94,4 +110,4 @@ export default buildModule("Protocol", (m) => {
     hashCommitmentVerifier,
     merkleInclusionVerifier,
   };
-});
+}

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
   }
   const rpcUrl = values["rpc-url"] ?? env.ETHEREUM_RPC ?? deployment?.rpcUrl;
   if (!rpcUrl) throw new Error("No chain to index: pass --rpc-url (or ETHEREUM_RPC), or start one with `npm start`.");
+  if (!URL.canParse(rpcUrl)) throw new Error(`The chain's RPC URL is not a URL: "${rpcUrl}".`);
   const portText = values.port ?? env.GRAPH_NODE_PORT ?? String(DEFAULT_PORT);
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`Bad port: ${portText}`);
@@ -89,7 +90,8 @@ async function main(): Promise<void> {
   });
   const where = databaseUrl ? "PostgreSQL (DATABASE_URL)" : dataDir ? `PGlite in ${dataDir}` : "PGlite in memory";
   console.log(`Graph node serving ${node.graphqlUrl}`);
-  console.log(`  chain     ${rpcUrl}`);
+  // The origin only: a provider's RPC URL carries its API key in the path, and this output ends up in logs.
+  console.log(`  chain     ${new URL(rpcUrl).origin}`);
   console.log(`  store     ${where}`);
   console.log(`  status    ${node.url}/status`);
 

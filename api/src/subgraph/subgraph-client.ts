@@ -71,7 +71,9 @@ export class SubgraphClient {
           cause: error,
         });
       }
-      throw new ApiProblem("unavailable", `The indexer at ${this.url} cannot be reached.`, { cause: error });
+      // The origin only: this detail goes to clients, and a Graph gateway's URL carries its API key in the path.
+      const origin = new URL(this.url).origin;
+      throw new ApiProblem("unavailable", `The indexer at ${origin} cannot be reached.`, { cause: error });
     }
     let payload: { data?: Record<string, unknown> | null; errors?: { message: string }[] };
     try {
