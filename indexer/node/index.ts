@@ -115,7 +115,13 @@ export async function startGraphNode(options: GraphNodeOptions): Promise<GraphNo
     });
     stopAll.push(() => server.close());
     indexer.start();
-    stopAll.push(() => indexer.stop());
+    stopAll.push(async () => {
+      // Closing the chain source right after asking the loop to stop cuts short an RPC call it is retrying (the chain
+      // may already be gone when everything shuts down together): the loop would otherwise wait out every backoff.
+      const stopped = indexer.stop();
+      source.close();
+      await stopped;
+    });
     return {
       url: server.url,
       graphqlUrl: server.graphqlUrl,

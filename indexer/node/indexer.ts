@@ -116,6 +116,8 @@ export class Indexer {
         await this.#run();
         return;
       } catch (error) {
+        // An RPC call cut short by stopping is not a failure.
+        if (this.#stopping) return;
         this.#fatal = error instanceof Error ? error : new Error(String(error));
         this.#options.log("error", `Indexing interrupted: ${this.#fatal.message}. Retrying in ${pause / 1000} s.`);
         this.#releaseWaiters();

@@ -245,4 +245,39 @@ describe("graph node", () => {
       await admin.end();
     }
   });
+
+  it("stops at once when its chain has gone, instead of waiting out the RPC retries", async () => {
+    // A chain of its own, stopped under the node: what happens when `npm start` is interrupted and the chain dies first.
+    const doomedChain = await startLocalChain();
+    try {
+      const doomedDeployment = await deployProtocol(doomedChain.rpcUrl);
+      const messages: string[] = [];
+      const node = await startGraphNode({
+        manifest: MANIFEST,
+        deployment: doomedDeployment,
+        rpcUrl: doomedChain.rpcUrl,
+        database: {},
+        port: 0,
+        logger: (_level, message) => messages.push(message),
+      });
+      nodes.push(node);
+      await doomedChain.stop();
+      const isRetry = (message: string) => message.includes("retrying in");
+      const deadline = Date.now() + 30_000;
+      while (!messages.some(isRetry)) {
+        assert.ok(Date.now() < deadline, `the node never retried: ${messages.join(" | ")}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const loggedBeforeStop = messages.length;
+      await stop(node);
+      // The backoff in progress is cut short: no further attempt, and no "indexing interrupted" error for a stop.
+      assert.deepEqual(messages.slice(loggedBeforeStop).filter(isRetry), []);
+      assert.equal(
+        messages.some((message) => message.startsWith("Indexing interrupted")),
+        false,
+      );
+    } finally {
+      await doomedChain.stop();
+    }
+  });
 });
