@@ -9,12 +9,14 @@ import { Errors } from "../libraries/Errors.sol";
 /// @dev Equivalent to OpenZeppelin's `ReentrancyGuardTransient`, written with a `transient` state variable rather
 /// than inline `tstore`, which the compiler flags with a warning on every build.
 abstract contract NonReentrant {
-    bool private transient _entered;
+    /// @dev 1 while a guarded call runs. A full word rather than a `bool`: writing a `bool` keeps the rest of its slot,
+    /// which costs a transient load before each of the two writes.
+    uint256 private transient _entered;
 
     modifier nonReentrant() {
-        if (_entered) revert Errors.NonReentrant_ReentrantCall();
-        _entered = true;
+        if (_entered != 0) revert Errors.NonReentrant_ReentrantCall();
+        _entered = 1;
         _;
-        _entered = false;
+        _entered = 0;
     }
 }

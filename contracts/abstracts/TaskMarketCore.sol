@@ -8,6 +8,7 @@ import { Eligibility, IExecutorRegistry } from "../interfaces/IExecutorRegistry.
 import { ITaskMarket } from "../interfaces/ITaskMarket.sol";
 import { Errors } from "../libraries/Errors.sol";
 import {
+    TASK_TERMS_ENCODED_SIZE,
     ExecutorRecord,
     PosterRecord,
     SubtaskLink,
@@ -44,8 +45,8 @@ abstract contract TaskMarketCore {
     /// 216 bits leave 108 bits of collision resistance, more than the 80 bits Ethereum addresses give.
     uint256 internal constant CLAIM_DEADLINE_SHIFT = 216;
 
-    /// @dev `TaskTerms` has only static fields, so its ABI encoding is 32 bytes per field: 15 fields.
-    uint256 internal constant TERMS_ENCODED_SIZE = 15 * 32;
+    /// @dev {TASK_TERMS_ENCODED_SIZE}, under the name the inline assembly below uses.
+    uint256 internal constant TERMS_ENCODED_SIZE = TASK_TERMS_ENCODED_SIZE;
 
     /// @dev Milestone shares are 16-bit lanes of `TaskTerms.milestoneShares`, the first in the top bits.
     uint256 internal constant MILESTONE_LANE_BITS = 16;

@@ -72,6 +72,10 @@ struct TaskTerms {
     bytes32 milestoneShares;
 }
 
+/// @dev `TaskTerms` has only static fields, so its ABI encoding is 32 bytes per field: 15 fields. Clean calldata terms
+/// are byte for byte this encoding, which lets the market hash them and a module forward them without re-encoding.
+uint256 constant TASK_TERMS_ENCODED_SIZE = 15 * 32;
+
 /// @notice The mutable part of a task, packed into a single storage slot.
 struct TaskState {
     /// @dev The executor holding the claim, or the last one to hold it; zero before the first claim.

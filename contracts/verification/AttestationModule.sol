@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import { ECDSA } from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import { SignatureChecker } from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 import { ITaskMarket } from "../interfaces/ITaskMarket.sol";
 import { IAttestationModule } from "../interfaces/verification/IAttestationModule.sol";
 import { Errors } from "../libraries/Errors.sol";
-import { TaskState, TaskStatus, TaskTerms } from "../types/TaskTypes.sol";
+import { TASK_TERMS_ENCODED_SIZE, TaskStatus, TaskTerms } from "../types/TaskTypes.sol";
 import { DisputableModule } from "./DisputableModule.sol";
 
 /// @title AttestationModule
@@ -33,6 +32,15 @@ contract AttestationModule is DisputableModule, IAttestationModule {
     /// @dev The reason recorded in the market for a quorum's rejection.
     bytes32 private constant QUORUM_REJECTION_REASON = keccak256("taskmarket.attestation.rejected");
 
+    /// @dev `AttestationConfig` has only static fields, so its ABI encoding is 32 bytes per field: 8 fields.
+    uint256 private constant CONFIG_ENCODED_SIZE = 8 * 32;
+
+    /// @dev The ABI encoding of an `Attestation` struct for EIP-712: its typehash and its ten fields, one word each.
+    uint256 private constant ATTESTATION_ENCODED_SIZE = 11 * 32;
+
+    /// @dev The largest `s` of a signature accepted: half the order of secp256k1, as OpenZeppelin's `ECDSA` requires.
+    uint256 private constant MAX_LOW_S = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
@@ -42,20 +50,6 @@ contract AttestationModule is DisputableModule, IAttestationModule {
         uint64 verifierSetId;
         uint16 slashBps;
         address[] signers;
-    }
-
-    /// @dev What the signers of one verdict all attest to.
-    struct Round {
-        uint256 taskId;
-        uint8 milestone;
-        bytes32 submissionHash;
-        uint40 reviewDeadline;
-        bool approved;
-        bytes32 methodId;
-        address poster;
-        address executor;
-        uint64 verifierSetId;
-        uint128 minBond;
     }
 
     uint64 private _nextVerifierSetId = 1;
@@ -94,7 +88,16 @@ contract AttestationModule is DisputableModule, IAttestationModule {
 
     /// @inheritdoc IAttestationModule
     function configHash(AttestationConfig calldata config) public pure override returns (bytes32) {
-        return keccak256(abi.encode(config));
+        bytes32 hash;
+        // The calldata as it is, which costs a fraction of re-encoding it: clean calldata is byte-for-byte the
+        // canonical `abi.encode(config)`, and a configuration with dirty bits simply matches no task's commitment.
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let scratch := mload(0x40)
+            calldatacopy(scratch, config, CONFIG_ENCODED_SIZE)
+            hash := keccak256(scratch, CONFIG_ENCODED_SIZE)
+        }
+        return hash;
     }
 
     /// @inheritdoc IAttestationModule
@@ -110,24 +113,8 @@ contract AttestationModule is DisputableModule, IAttestationModule {
         uint64 deadline,
         uint256 nonce
     ) public view override returns (bytes32) {
-        return
-            _hashTypedDataV4(
-                keccak256(
-                    abi.encode(
-                        ATTESTATION_TYPEHASH,
-                        taskId,
-                        milestone,
-                        submissionHash,
-                        reviewDeadline,
-                        approved,
-                        scoreBps,
-                        methodId,
-                        evidenceHash,
-                        deadline,
-                        nonce
-                    )
-                )
-            );
+        uint256 encoded = _encodeRound(taskId, milestone, submissionHash, reviewDeadline, approved, methodId);
+        return _attestationDigest(encoded, _domainSeparatorV4(), scoreBps, evidenceHash, deadline, nonce);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -150,18 +137,19 @@ contract AttestationModule is DisputableModule, IAttestationModule {
     ) external override nonReentrant {
         _checkTerms(taskId, terms, configHash(config));
         uint256 count = attestations.length;
-        if (config.quorum == 0 || config.quorum > MAX_QUORUM) {
-            revert Errors.AttestationModule_InvalidQuorum(config.quorum, MAX_QUORUM);
+        uint8 quorum = config.quorum;
+        if (quorum == 0 || quorum > MAX_QUORUM) {
+            revert Errors.AttestationModule_InvalidQuorum(quorum, MAX_QUORUM);
         }
-        if (count < config.quorum || count > MAX_QUORUM) {
-            revert Errors.AttestationModule_QuorumNotMet(taskId, count, config.quorum);
+        if (count < quorum || count > MAX_QUORUM) {
+            revert Errors.AttestationModule_QuorumNotMet(taskId, count, quorum);
         }
-        if (config.methodId != bytes32(0) && verdict.methodId != config.methodId) {
-            revert Errors.AttestationModule_WrongMethod(config.methodId, verdict.methodId);
+        bytes32 requiredMethodId = config.methodId;
+        if (requiredMethodId != bytes32(0) && verdict.methodId != requiredMethodId) {
+            revert Errors.AttestationModule_WrongMethod(requiredMethodId, verdict.methodId);
         }
 
-        Round memory round = _roundOf(taskId, terms, config, verdict);
-        uint16 medianScore = _checkAttestations(round, config.scored, attestations);
+        uint16 medianScore = _checkAttestations(taskId, terms, config, verdict, attestations);
         uint16 executorShareBps =
             !verdict.approved
                 ? 0
@@ -185,7 +173,7 @@ contract AttestationModule is DisputableModule, IAttestationModule {
         } else if (!verdict.approved) {
             market.reject(taskId, terms, QUORUM_REJECTION_REASON);
         } else if (executorShareBps == BPS) {
-            market.approve(taskId, terms);
+            _approveInMarket(taskId, terms);
         } else {
             market.resolve(taskId, terms, executorShareBps);
         }
@@ -317,90 +305,228 @@ contract AttestationModule is DisputableModule, IAttestationModule {
         _pay(wronged, slashed);
     }
 
-    /// @dev Reads what the attestations must bind to: the submission under review, its round and its parties.
-    function _roundOf(
+    /// @dev Checks every attestation against the submission under review and returns the median score (the lower
+    /// middle one). The attestations bind the round (task, milestone, result hash, review deadline) read from the
+    /// market, and the verdict; the part of the signed struct they share is encoded once for all of them.
+    function _checkAttestations(
         uint256 taskId,
         TaskTerms calldata terms,
         AttestationConfig calldata config,
-        Verdict calldata verdict
-    ) private view returns (Round memory round) {
-        TaskState memory state = market.stateOf(taskId);
-        // A verdict is given on a submission under review; a held one is already being contested.
-        if (state.status != TaskStatus.Submitted || block.timestamp > state.reviewDeadline) {
-            revert Errors.AttestationModule_NotUnderReview(taskId);
-        }
-        round.taskId = taskId;
-        if (terms.milestoneShares != bytes32(0)) {
-            (round.milestone, , ) = market.progressOf(taskId);
-        }
-        round.submissionHash = market.submissionOf(taskId);
-        round.reviewDeadline = state.reviewDeadline;
-        round.approved = verdict.approved;
-        round.methodId = verdict.methodId;
-        round.poster = terms.poster;
-        round.executor = state.executor;
-        round.verifierSetId = config.verifierSetId;
-        round.minBond = config.minBond;
-    }
-
-    /// @dev Checks every attestation and returns the median score (the lower middle one).
-    function _checkAttestations(
-        Round memory round,
-        bool scored,
+        Verdict calldata verdict,
         SignedAttestation[] calldata attestations
     ) private returns (uint16 medianScore) {
+        (uint256 encodedRound, address executor) = _encodeVerdictRound(taskId, terms, verdict);
+        bool approved = verdict.approved;
+        bytes32 domainSeparator = _domainSeparatorV4();
+
+        uint64 verifierSetId = config.verifierSetId;
+        mapping(address verifier => Member member) storage members = _members[verifierSetId];
+        uint128 minBond = config.minBond;
+        address poster = terms.poster;
+        bool scored = config.scored;
         uint256 count = attestations.length;
         uint16[] memory scores = new uint16[](scored ? count : 0);
         address previous;
         for (uint256 i = 0; i < count; ++i) {
             SignedAttestation calldata attestation = attestations[i];
+            address signer = attestation.signer;
             // Ascending order makes distinct signers a single comparison.
-            if (attestation.signer <= previous) revert Errors.AttestationModule_SignersNotAscending(i);
-            previous = attestation.signer;
-            _checkAttestation(round, attestation);
-            if (scored) _insertSorted(scores, i, attestation.scoreBps);
-            emit AttestationAccepted(
-                round.taskId,
-                attestation.signer,
-                round.approved,
-                attestation.scoreBps,
-                attestation.evidenceHash
+            if (signer <= previous) revert Errors.AttestationModule_SignersNotAscending(i);
+            previous = signer;
+            uint64 deadline = attestation.deadline;
+            if (block.timestamp > deadline) revert Errors.AttestationModule_AttestationExpired(signer, deadline);
+            uint16 scoreBps = attestation.scoreBps;
+            if (scoreBps > BPS) revert Errors.DisputableModule_InvalidShare(scoreBps);
+            if (signer == poster || signer == executor) revert Errors.AttestationModule_SignerIsParty(taskId, signer);
+            Member memory member = members[signer];
+            if (!member.active || member.bond < minBond) {
+                revert Errors.AttestationModule_NotActiveVerifier(verifierSetId, signer);
+            }
+            bytes32 evidenceHash = attestation.evidenceHash;
+            bytes32 digest = _attestationDigest(
+                encodedRound,
+                domainSeparator,
+                scoreBps,
+                evidenceHash,
+                deadline,
+                attestation.nonce
             );
+            _checkSignature(signer, digest, attestation.signature);
+            if (scored) _insertSorted(scores, i, scoreBps);
+            emit AttestationAccepted(taskId, signer, approved, scoreBps, evidenceHash);
         }
         if (scored) medianScore = scores[(count - 1) / 2];
     }
 
-    function _checkAttestation(Round memory round, SignedAttestation calldata attestation) private view {
-        address signer = attestation.signer;
-        if (block.timestamp > attestation.deadline) {
-            revert Errors.AttestationModule_AttestationExpired(signer, attestation.deadline);
+    /// @dev Reads the round of the submission under review from the market and encodes it with the verdict (see
+    /// {_encodeRound}); returns the encoding and the executor, who may not attest.
+    function _encodeVerdictRound(
+        uint256 taskId,
+        TaskTerms calldata terms,
+        Verdict calldata verdict
+    ) private view returns (uint256 encodedRound, address executor) {
+        uint40 reviewDeadline;
+        bytes32 submissionHash;
+        (executor, reviewDeadline, submissionHash) = _submissionUnderReview(taskId);
+        uint8 milestone;
+        if (terms.milestoneShares != bytes32(0)) {
+            (milestone, , ) = market.progressOf(taskId);
         }
-        if (attestation.scoreBps > BPS) revert Errors.DisputableModule_InvalidShare(attestation.scoreBps);
-        if (signer == round.poster || signer == round.executor) {
-            revert Errors.AttestationModule_SignerIsParty(round.taskId, signer);
-        }
-        Member memory member = _members[round.verifierSetId][signer];
-        if (!member.active || member.bond < round.minBond) {
-            revert Errors.AttestationModule_NotActiveVerifier(round.verifierSetId, signer);
-        }
-        bytes32 digest = attestationDigest(
-            round.taskId,
-            round.milestone,
-            round.submissionHash,
-            round.reviewDeadline,
-            round.approved,
-            attestation.scoreBps,
-            round.methodId,
-            attestation.evidenceHash,
-            attestation.deadline,
-            attestation.nonce
+        encodedRound = _encodeRound(
+            taskId,
+            milestone,
+            submissionHash,
+            reviewDeadline,
+            verdict.approved,
+            verdict.methodId
         );
-        // ECDSA first (recovery rejects high-s and malformed signatures), which spares an EOA signer the cold code
-        // lookup; anything else is asked of the signer through ERC-1271, so smart accounts can attest.
-        (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecoverCalldata(digest, attestation.signature);
-        if (error == ECDSA.RecoverError.NoError && recovered == signer) return;
-        if (!SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, attestation.signature)) {
+    }
+
+    /// @dev The executor, the review deadline and the result hash of the task's submission, which must be under
+    /// review: a verdict is given on a submission in its review window; a held one is already being contested. Reads
+    /// `market.stateOf` and `market.submissionOf` with static calls decoded by hand, checking each word used as the
+    /// ABI decoder would.
+    function _submissionUnderReview(
+        uint256 taskId
+    ) private view returns (address executor, uint40 reviewDeadline, bytes32 submissionHash) {
+        address target = address(market);
+        bytes4 stateSelector = ITaskMarket.stateOf.selector;
+        bytes4 submissionSelector = ITaskMarket.submissionOf.selector;
+        uint256 executorWord;
+        uint256 statusWord;
+        uint256 reviewDeadlineWord;
+        bool malformed;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let data := mload(0x40)
+            mstore(data, stateSelector)
+            mstore(add(data, 0x04), taskId)
+            // `TaskState` is returned as five words: executor, status, execution deadline, review deadline, flags.
+            let success := staticcall(gas(), target, data, 0x24, data, 0xa0)
+            if success {
+                malformed := lt(returndatasize(), 0xa0)
+                executorWord := mload(data)
+                statusWord := mload(add(data, 0x20))
+                reviewDeadlineWord := mload(add(data, 0x60))
+                mstore(data, submissionSelector)
+                mstore(add(data, 0x04), taskId)
+                success := staticcall(gas(), target, data, 0x24, data, 0x20)
+                malformed := or(malformed, lt(returndatasize(), 0x20))
+                submissionHash := mload(data)
+            }
+            if iszero(success) {
+                returndatacopy(data, 0, returndatasize())
+                revert(data, returndatasize())
+            }
+        }
+        if (malformed || executorWord > type(uint160).max || reviewDeadlineWord > type(uint40).max) revert();
+        if (statusWord != uint256(TaskStatus.Submitted) || block.timestamp > reviewDeadlineWord) {
+            revert Errors.AttestationModule_NotUnderReview(taskId);
+        }
+        executor = address(uint160(executorWord));
+        reviewDeadline = uint40(reviewDeadlineWord);
+    }
+
+    /// @dev Accepts a 65-byte ECDSA signature of `signer` with a low `s`, or else one its ERC-1271 `isValidSignature`
+    /// accepts. The ECDSA part is OpenZeppelin's `ECDSA.tryRecoverCalldata` written out, without its error values.
+    function _checkSignature(address signer, bytes32 digest, bytes calldata signature) private view {
+        // ECDSA first, which spares an EOA signer the cold code lookup; anything else is asked of the signer through
+        // ERC-1271, so smart accounts can attest.
+        if (signature.length == 65) {
+            bytes32 r;
+            bytes32 s;
+            uint8 v;
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                r := calldataload(signature.offset)
+                s := calldataload(add(signature.offset, 0x20))
+                v := byte(0, calldataload(add(signature.offset, 0x40)))
+            }
+            // Only the lower half order of `s` (EIP-2): the high-s twin of a signature, which ecrecover accepts too,
+            // is not a second valid signature. ecrecover returns zero for any other malformed signature, and the
+            // signer is never zero (signers are strictly ascending from zero).
+            if (uint256(s) <= MAX_LOW_S && ecrecover(digest, v, r, s) == signer) return;
+        }
+        if (!SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature)) {
             revert Errors.AttestationModule_InvalidSignature(signer);
+        }
+    }
+
+    /// @dev Allocates and fills the EIP-712 encoding of an attestation of the round, with the fields that differ
+    /// between the signers of a verdict (score, evidence, deadline, nonce) left for {_attestationDigest}; returns
+    /// its memory address.
+    function _encodeRound(
+        uint256 taskId,
+        uint8 milestone,
+        bytes32 submissionHash,
+        uint40 reviewDeadline,
+        bool approved,
+        bytes32 methodId
+    ) private pure returns (uint256 encoded) {
+        // Widened in Solidity, so that every word written below is the clean ABI encoding of its field.
+        uint256 milestoneWord = milestone;
+        uint256 reviewDeadlineWord = reviewDeadline;
+        uint256 approvedWord = approved ? 1 : 0;
+        bytes32 typehash = ATTESTATION_TYPEHASH;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            encoded := mload(0x40)
+            mstore(0x40, add(encoded, ATTESTATION_ENCODED_SIZE))
+            mstore(encoded, typehash)
+            mstore(add(encoded, 0x20), taskId)
+            mstore(add(encoded, 0x40), milestoneWord)
+            mstore(add(encoded, 0x60), submissionHash)
+            mstore(add(encoded, 0x80), reviewDeadlineWord)
+            mstore(add(encoded, 0xa0), approvedWord)
+            mstore(add(encoded, 0xe0), methodId)
+        }
+    }
+
+    /// @dev The EIP-712 digest of one attestation: writes its own fields into the round's encoding from
+    /// {_encodeRound} and hashes it, the same as `keccak256(abi.encode(ATTESTATION_TYPEHASH, ...))` in field order.
+    function _attestationDigest(
+        uint256 encodedRound,
+        bytes32 domainSeparator,
+        uint16 scoreBps,
+        bytes32 evidenceHash,
+        uint64 deadline,
+        uint256 nonce
+    ) private pure returns (bytes32 digest) {
+        uint256 scoreWord = scoreBps;
+        uint256 deadlineWord = deadline;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            mstore(add(encodedRound, 0xc0), scoreWord)
+            mstore(add(encodedRound, 0x100), evidenceHash)
+            mstore(add(encodedRound, 0x120), deadlineWord)
+            mstore(add(encodedRound, 0x140), nonce)
+            let structHash := keccak256(encodedRound, ATTESTATION_ENCODED_SIZE)
+            // keccak256("\x19\x01" ‖ domainSeparator ‖ structHash), as MessageHashUtils.toTypedDataHash computes it.
+            let typedData := mload(0x40)
+            mstore(typedData, hex"1901")
+            mstore(add(typedData, 0x02), domainSeparator)
+            mstore(add(typedData, 0x22), structHash)
+            digest := keccak256(typedData, 0x42)
+        }
+    }
+
+    /// @dev `market.approve(taskId, terms)`, with the terms copied from calldata as they are rather than re-encoded
+    /// field by field: the market hashes them against the task's commitment, so terms with dirty bits do not match.
+    /// The market has code (its `stateOf` answered for this verdict), so no code-size check is needed either.
+    function _approveInMarket(uint256 taskId, TaskTerms calldata terms) private {
+        address target = address(market);
+        bytes4 selector = ITaskMarket.approve.selector;
+        uint256 termsSize = TASK_TERMS_ENCODED_SIZE;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let data := mload(0x40)
+            mstore(data, selector)
+            mstore(add(data, 0x04), taskId)
+            calldatacopy(add(data, 0x24), terms, termsSize)
+            if iszero(call(gas(), target, 0, data, add(0x24, termsSize), 0, 0)) {
+                returndatacopy(data, 0, returndatasize())
+                revert(data, returndatasize())
+            }
         }
     }
 
