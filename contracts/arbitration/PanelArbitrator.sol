@@ -22,7 +22,10 @@ contract PanelArbitrator is IPanelArbitrator, Ownable2Step, NonReentrant {
     uint32 private constant MAX_VOTING_PERIOD = 90 days;
 
     address[] private _arbiters;
-    mapping(address account => bool member) private _isArbiter;
+    /// @dev The first dispute an arbiter may vote on: one past the disputes created before they were seated, 0 when not
+    /// on the panel. Only arbiters seated before a dispute was created may vote on it, so the owner cannot seat a
+    /// majority of its own on an open dispute; a removed and re-seated arbiter loses the disputes created meanwhile.
+    mapping(address account => uint256 firstDispute) private _firstDisputeOf;
     uint256 private _arbitrationFee;
     uint32 private _votingPeriod;
     uint256 private _disputeCount;
@@ -51,7 +54,7 @@ contract PanelArbitrator is IPanelArbitrator, Ownable2Step, NonReentrant {
 
     /// @inheritdoc IPanelArbitrator
     function isArbiter(address account) external view override returns (bool) {
-        return _isArbiter[account];
+        return _firstDisputeOf[account] != 0;
     }
 
     /// @inheritdoc IPanelArbitrator
@@ -154,7 +157,9 @@ contract PanelArbitrator is IPanelArbitrator, Ownable2Step, NonReentrant {
         if (block.timestamp > dispute.votingDeadline) {
             revert Errors.PanelArbitrator_VotingClosed(disputeId, dispute.votingDeadline);
         }
-        if (!_isArbiter[msg.sender]) revert Errors.PanelArbitrator_CallerNotArbiter(msg.sender);
+        uint256 firstDispute = _firstDisputeOf[msg.sender];
+        if (firstDispute == 0) revert Errors.PanelArbitrator_CallerNotArbiter(msg.sender);
+        if (firstDispute > disputeId) revert Errors.PanelArbitrator_ArbiterSeatedAfterDispute(disputeId, msg.sender);
         if (_contains(_parties[disputeId], msg.sender)) {
             revert Errors.PanelArbitrator_ArbiterIsParty(disputeId, msg.sender);
         }
@@ -220,19 +225,19 @@ contract PanelArbitrator is IPanelArbitrator, Ownable2Step, NonReentrant {
 
     /// @inheritdoc IPanelArbitrator
     function addArbiter(address arbiter) external override onlyOwner {
-        if (arbiter == address(0) || _isArbiter[arbiter]) {
+        if (arbiter == address(0) || _firstDisputeOf[arbiter] != 0) {
             revert Errors.PanelArbitrator_ArbiterMembershipUnchanged(arbiter, true);
         }
         if (_arbiters.length == MAX_ARBITERS) revert Errors.PanelArbitrator_TooManyArbiters(MAX_ARBITERS);
-        _isArbiter[arbiter] = true;
+        _firstDisputeOf[arbiter] = _disputeCount + 1;
         _arbiters.push(arbiter);
         emit ArbiterAdded(arbiter);
     }
 
     /// @inheritdoc IPanelArbitrator
     function removeArbiter(address arbiter) external override onlyOwner {
-        if (!_isArbiter[arbiter]) revert Errors.PanelArbitrator_ArbiterMembershipUnchanged(arbiter, false);
-        _isArbiter[arbiter] = false;
+        if (_firstDisputeOf[arbiter] == 0) revert Errors.PanelArbitrator_ArbiterMembershipUnchanged(arbiter, false);
+        delete _firstDisputeOf[arbiter];
         uint256 last = _arbiters.length - 1;
         for (uint256 i = 0; i <= last; ++i) {
             if (_arbiters[i] == arbiter) {

@@ -378,6 +378,9 @@ library Errors {
     /// @notice An arbiter may never rule on a dispute it is a party to.
     error PanelArbitrator_ArbiterIsParty(uint256 disputeId, address arbiter);
 
+    /// @notice Only arbiters seated before a dispute was created may vote on it: the owner cannot pack an open dispute.
+    error PanelArbitrator_ArbiterSeatedAfterDispute(uint256 disputeId, address arbiter);
+
     /// @notice Each arbiter votes once per dispute.
     error PanelArbitrator_AlreadyVoted(uint256 disputeId, address arbiter);
 

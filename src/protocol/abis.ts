@@ -4879,6 +4879,14 @@ export const panelArbitratorAbi = [
     type: "error",
   },
   {
+    inputs: [
+      { internalType: "uint256", name: "disputeId", type: "uint256" },
+      { internalType: "address", name: "arbiter", type: "address" },
+    ],
+    name: "PanelArbitrator_ArbiterSeatedAfterDispute",
+    type: "error",
+  },
+  {
     inputs: [{ internalType: "address", name: "caller", type: "address" }],
     name: "PanelArbitrator_CallerNotArbiter",
     type: "error",

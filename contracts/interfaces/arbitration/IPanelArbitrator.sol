@@ -76,7 +76,8 @@ interface IPanelArbitrator is IArbitrator {
     function creditOf(address account) external view returns (uint256);
 
     /// @notice Votes `ruling` (0 refuses to arbitrate) on an open dispute.
-    /// Requirements: caller on the panel and not a party, one vote each, before the voting deadline.
+    /// Requirements: caller on the panel since before the dispute was created and not a party, one vote each, before
+    /// the voting deadline.
     function vote(uint256 disputeId, uint256 ruling) external;
 
     /// @notice Delivers a final ruling whose delivery failed. Anyone may call it.

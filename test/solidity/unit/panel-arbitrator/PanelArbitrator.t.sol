@@ -97,6 +97,49 @@ contract PanelArbitrator_Unit_Test is Test {
         arbitrator.vote(disputeId, 1);
     }
 
+    function test_RevertWhen_ArbiterSeatedAfterDispute() external {
+        uint256 disputeId = openDispute();
+        // The owner seats a majority of its own on the open dispute: none of them may vote on it.
+        address[] memory packed = new address[](3);
+        for (uint256 i = 0; i < packed.length; ++i) {
+            packed[i] = makeAddr(string.concat("seated late", vm.toString(i)));
+            vm.prank(owner);
+            arbitrator.addArbiter(packed[i]);
+            vm.expectRevert(
+                abi.encodeWithSelector(Errors.PanelArbitrator_ArbiterSeatedAfterDispute.selector, disputeId, packed[i])
+            );
+            vm.prank(packed[i]);
+            arbitrator.vote(disputeId, 1);
+        }
+        assertEq(arbitrator.disputeOf(disputeId).majority, 2, "the majority stays that of the panel at creation");
+
+        // They rule on the disputes created after they were seated.
+        uint256 laterDisputeId = openDispute();
+        vm.prank(packed[0]);
+        arbitrator.vote(laterDisputeId, 1);
+        assertEq(arbitrator.votesFor(laterDisputeId, 1), 1);
+    }
+
+    function test_RevertWhen_ArbiterReseatedAfterDispute() external {
+        uint256 disputeId = openDispute();
+        vm.startPrank(owner);
+        arbitrator.removeArbiter(panel[0]);
+        arbitrator.addArbiter(panel[0]);
+        vm.stopPrank();
+        vm.expectRevert(
+            abi.encodeWithSelector(Errors.PanelArbitrator_ArbiterSeatedAfterDispute.selector, disputeId, panel[0])
+        );
+        vm.prank(panel[0]);
+        arbitrator.vote(disputeId, 1);
+
+        // The arbiters who stayed on the panel still decide it.
+        vm.prank(panel[1]);
+        arbitrator.vote(disputeId, 1);
+        vm.prank(panel[2]);
+        arbitrator.vote(disputeId, 1);
+        assertEq(arbitrator.currentRuling(disputeId), 1);
+    }
+
     function test_RevertWhen_ArbiterIsParty() external {
         address[] memory withArbiter = new address[](2);
         (withArbiter[0], withArbiter[1]) = (poster, panel[0]);
