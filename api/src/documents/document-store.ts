@@ -35,6 +35,17 @@ function searchText(document: TaskDocument): { weighted: [string, "A" | "B" | "C
   };
 }
 
+/**
+ * How many times documents were stored in each database through a DocumentStore of this process. What is derived
+ * from the documents a database holds (search matches) stays valid while this count does not move, provided this
+ * process is the only one that writes them: true of PGlite, which one process opens at a time.
+ */
+const storedCounts = new WeakMap<Database, number>();
+
+export function documentsStoredCount(db: Database): number {
+  return storedCounts.get(db) ?? 0;
+}
+
 export class DocumentStore {
   readonly #db: Database;
   readonly #ipfsApiUrl: string | undefined;
@@ -80,6 +91,7 @@ export class DocumentStore {
           : Math.floor(Date.parse(document.execution_requirements.claim_deadline) / 1000),
       ],
     );
+    storedCounts.set(this.#db, documentsStoredCount(this.#db) + 1);
     let pinned = rows[0]!.pinned;
     if (!pinned && this.#ipfsApiUrl !== undefined) {
       pinned = await this.#pin(commitment);

@@ -20,6 +20,7 @@ const META_SELECTION = "_meta { block { number hash timestamp } hasIndexingError
 export class SubgraphClient {
   readonly url: string;
   readonly #timeoutMs: number;
+  #lastHead: IndexedBlock | undefined;
 
   constructor(url: string, options: { timeoutMs?: number } = {}) {
     this.url = url;
@@ -39,15 +40,21 @@ export class SubgraphClient {
     const payload = await this.#post({ query, variables });
     const { _meta: meta, ...data } = payload as { _meta?: { block: IndexedBlock; hasIndexingErrors: boolean } };
     if (!meta?.block) throw new ApiProblem("upstream_failed", "The indexer's answer has no _meta block.");
-    return {
-      data: data as T,
-      block: {
-        number: Number(meta.block.number),
-        hash: meta.block.hash,
-        timestamp: meta.block.timestamp == null ? null : Number(meta.block.timestamp),
-      },
-      hasIndexingErrors: meta.hasIndexingErrors,
+    const block = {
+      number: Number(meta.block.number),
+      hash: meta.block.hash,
+      timestamp: meta.block.timestamp == null ? null : Number(meta.block.timestamp),
     };
+    this.#lastHead = block;
+    return { data: data as T, block, hasIndexingErrors: meta.hasIndexingErrors };
+  }
+
+  /**
+   * The indexed head the last answer reported, if any: a guess at the head that saves asking for it first, for a
+   * read that checks the `_meta` of its answer against it (see `sameBlock`).
+   */
+  get lastHead(): IndexedBlock | undefined {
+    return this.#lastHead;
   }
 
   /** The indexed head alone (for `/ready`). */
@@ -92,4 +99,9 @@ export class SubgraphClient {
     }
     return payload.data;
   }
+}
+
+/** Whether two answers describe the same indexed block. */
+export function sameBlock(a: IndexedBlock, b: IndexedBlock): boolean {
+  return a.number === b.number && a.hash === b.hash;
 }

@@ -4,6 +4,7 @@
 // tasks, so that a task looks the same wherever it appears.
 import { z } from "@hono/zod-openapi";
 
+import { LruCache } from "../../../indexer/node/graphql/lru.ts";
 import { API_SCHEMA, type Database } from "../store/api-database.ts";
 import type { IndexedBlock } from "./subgraph-client.ts";
 import type {
@@ -571,17 +572,32 @@ function dependencyEdge(edge: {
 // Document summaries
 // ---------------------------------------------------------------------------------------------------------------------
 
+/** Summaries kept per database: most lists show the same recent and popular tasks again and again. */
+const SUMMARY_CACHE_SIZE = 10_000;
+const summaryCaches = new WeakMap<Database, LruCache<string, DocumentSummary>>();
+
 /**
  * Summaries of the stored documents among `documentHashes`, by hash. Reads the few fields a list shows from the
  * columns and the jsonb copy, not the whole canonical text, so a page of summaries stays small whatever the documents
- * hold.
+ * hold. A document never changes once stored (it is stored under the hash of its content), so a summary read once is
+ * kept and served again without a query; a document not found is asked for again the next time.
  */
 export async function fetchDocumentSummaries(
   db: Database,
   documentHashes: readonly string[],
 ): Promise<Map<string, DocumentSummary>> {
   const summaries = new Map<string, DocumentSummary>();
-  const hashes = [...new Set(documentHashes.map((hash) => hash.toLowerCase()))];
+  let cache = summaryCaches.get(db);
+  if (cache === undefined) {
+    cache = new LruCache(SUMMARY_CACHE_SIZE);
+    summaryCaches.set(db, cache);
+  }
+  const hashes: string[] = [];
+  for (const hash of new Set(documentHashes.map((documentHash) => documentHash.toLowerCase()))) {
+    const cached = cache.get(hash);
+    if (cached === undefined) hashes.push(hash);
+    else summaries.set(hash, cached);
+  }
   if (hashes.length === 0) return summaries;
   const rows = await db.query<{
     hash: string;
@@ -604,7 +620,7 @@ export async function fetchDocumentSummaries(
     [hashes],
   );
   for (const row of rows) {
-    summaries.set(row.hash, {
+    const summary: DocumentSummary = {
       documentHash: row.hash,
       documentURI: row.uri,
       objective: shorten(row.objective),
@@ -615,7 +631,9 @@ export async function fetchDocumentSummaries(
       verificationMethod: row.method,
       difficulty: row.difficulty,
       language: row.language,
-    });
+    };
+    cache.set(row.hash, summary);
+    summaries.set(row.hash, summary);
   }
   return summaries;
 }

@@ -1,6 +1,7 @@
 // Reading what a query selects, one SQL statement per selection level: the top-level field is one statement, and each
 // entity-valued field below it is one more statement for all the parents at once (`= ANY(…)` over their ids, or a
-// window per parent when the field is a collection with `first`/`skip`/`orderBy`/`where`), never one per parent.
+// window per parent when the field is a collection with `first`/`skip`/`orderBy`/`where`), never one per parent. A
+// single reference that selects only `id` takes none: its parents' statement answers it (see `fromParent`).
 //
 // Semantics follow graph-node (store/postgres/src/relational_queries.rs, graphql/src/store/prefetch.rs):
 // - every statement reads the versions current at the query's block, nested levels included;
@@ -70,6 +71,12 @@ interface RelationPlan {
   args: Record<string, unknown>;
   nodes: readonly FieldNode[];
   selection: SelectionPlan;
+  /**
+   * A single stored reference that selects nothing but the referenced entity's `id` (`poster { id }`): the parent's
+   * column holds that id, so the parent's own statement answers it, with whether the entity exists at the block (see
+   * {@link existsColumn}), and it costs no statement of its own.
+   */
+  fromParent: boolean;
 }
 
 /** The fields a selection set selects on a type, by response key, with fragments and `@skip`/`@include` applied. */
@@ -125,13 +132,19 @@ function planSelection(context: FetchContext, entity: EntityModel, fieldNodes: r
     }
     if (field.derivedFrom === undefined) columns.set(field.name, field);
     const target = context.model.entities.get(field.type)!;
+    const selection = planSelection(context, target, nodes);
     relations.push({
       responseKey,
       field,
       target,
       args: field.list ? argumentValues(definitions[name]!, nodes[0]!, context.variables) : {},
       nodes,
-      selection: planSelection(context, target, nodes),
+      selection,
+      fromParent:
+        !field.list &&
+        field.derivedFrom === undefined &&
+        selection.columns.length === 1 &&
+        selection.relations.length === 0,
     });
   }
   return { entity, columns: [...columns.values()], relations };
@@ -151,8 +164,30 @@ export function argumentValues(
   }
 }
 
-function selectList(plan: SelectionPlan, alias: string, model: SchemaModel): string {
-  return plan.columns
+/**
+ * The column of a parent's row that says whether the entity its reference `field` names exists at the statement's
+ * block. graph-node reads the referenced entity, so a reference to an entity that does not exist (yet, or any more)
+ * resolves to null; the existence test keeps that answer without a statement for the referenced entities.
+ */
+function existsColumn(field: FieldModel): string {
+  // No field name can clash: GraphQL reserves names that start with `__`.
+  return `__exists_${field.name}`;
+}
+
+function selectList(plan: SelectionPlan, alias: string, statement: Statement, model: SchemaModel): string {
+  const existence = new Map<string, string>();
+  for (const relation of plan.relations) {
+    if (!relation.fromParent || existence.has(relation.field.name)) continue;
+    const entity = statement.alias();
+    const reference = `${alias}.${quote(relation.field.name)}`;
+    // A null reference needs no lookup; CASE keeps the subquery from running for it.
+    existence.set(
+      relation.field.name,
+      `CASE WHEN ${reference} IS NULL THEN false ELSE EXISTS (SELECT 1 FROM ${statement.table(relation.target)} ${entity}` +
+        ` WHERE ${entity}."id" = ${reference} AND ${statement.atBlock(entity)}) END AS ${quote(existsColumn(relation.field))}`,
+    );
+  }
+  const columns = plan.columns
     .map((field) => {
       const column = `${alias}.${quote(field.name)}`;
       const type = valueTypeOf(field, model);
@@ -164,6 +199,7 @@ function selectList(plan: SelectionPlan, alias: string, model: SchemaModel): str
       return column;
     })
     .join(", ");
+  return existence.size === 0 ? columns : `${columns}, ${[...existence.values()].join(", ")}`;
 }
 
 function range(context: FetchContext, args: Record<string, unknown>, nodes: readonly FieldNode[]) {
@@ -254,7 +290,7 @@ export async function resolveRootField(
   const plan = planSelection(context, spec.entity, nodes);
   const statement = new Statement(context.dbSchema, block, context.collation, context.head);
   const table = statement.table(spec.entity);
-  const columns = selectList(plan, "c", context.model);
+  const columns = selectList(plan, "c", statement, context.model);
   let sql: string;
   if (spec.kind === "byId") {
     const id = statement.value(spec.entity.idType, queryId(spec.entity, args.id, nodes));
@@ -328,7 +364,7 @@ async function fetchRelation(
   const { field, target, selection, responseKey } = relation;
   const statement = new Statement(context.dbSchema, block, context.collation, context.head);
   const table = statement.table(target);
-  const columns = selectList(selection, "c", context.model);
+  const columns = selectList(selection, "c", statement, context.model);
   const children = new Map<string, EntityNode>();
   const childOf = (row: Row) => {
     const key = idKeyOf(row.id);
@@ -339,6 +375,16 @@ async function fetchRelation(
     }
     return node;
   };
+
+  if (relation.fromParent) {
+    // The parents' rows hold the ids, and whether each entity exists at the block: no statement.
+    for (const parent of parents) {
+      const raw = parent.row[field.name];
+      const exists = raw !== null && raw !== undefined && parent.row[existsColumn(field)] === true;
+      parent.relations.set(responseKey, exists ? childOf({ id: raw }) : null);
+    }
+    return [...children.values()];
+  }
 
   if (!field.list && field.derivedFrom === undefined) {
     // A reference: the parents hold the ids.

@@ -188,6 +188,9 @@ function containsPattern(value: string): string {
   return value.startsWith("%") || value.endsWith("%") ? value : `%${value}%`;
 }
 
+/** Above this many items, `_in` and `_not_in` test membership in a set rather than in an array. */
+const HASHED_IN_ITEMS = 16;
+
 const COMPARISONS: Partial<Record<FilterOp, string>> = { gt: ">", lt: "<", gte: ">=", lte: "<=" };
 
 function unsupported(key: string, value: unknown, nodes: readonly ASTNode[]): QueryError {
@@ -248,7 +251,12 @@ function valueSql(
   if (op === "in" || op === "not_in") {
     if (!Array.isArray(value)) throw new QueryError(`Non-list value passed to \`_${op}\` filter`, nodes);
     if (value.length === 0) return "FALSE";
-    const any = `${column} = ANY(${statement.array(type, value.map(bind))})`;
+    // A long list is a set the planner can hash (or look up by index), so each row costs one probe rather than a
+    // comparison with every item; a short one is cheapest as an array. Items are never null, so both mean the same.
+    const any =
+      value.length > HASHED_IN_ITEMS
+        ? `${column} IN ${statement.keySet(type, value.map(bind))}`
+        : `${column} = ANY(${statement.array(type, value.map(bind))})`;
     return op === "in" ? any : `NOT (${any})`;
   }
 

@@ -37,6 +37,7 @@ import { INDEXING_ERROR, QueryError, blockNotIndexed, notStartedError, valuePars
 import { EntityNode, argumentValues, collectFields, resolveRootField, type FetchContext } from "./fetch.ts";
 import { checkLimits, type QueryLimits } from "./limits.ts";
 import { LruCache } from "./lru.ts";
+import { coerceVariables, executionDocument } from "./variables.ts";
 import { bytesToHex, formatScalar, parseBytes, valueTypeOf } from "./scalars.ts";
 import type { Collation } from "./sql.ts";
 
@@ -81,6 +82,8 @@ interface CachedDocument {
   fragments: Map<string, FragmentDefinitionNode>;
   /** Outcome of the static limit checks, per operation. */
   limits: Map<OperationDefinitionNode, QueryError | null>;
+  /** What graphql-js executes to shape each operation's response (see variables.ts). */
+  executionDocuments: Map<OperationDefinitionNode, DocumentNode>;
 }
 
 /** The head of the subgraph and its failure, read once per request from `__meta`. */
@@ -197,13 +200,13 @@ export class QueryEngine {
       throw new QueryError("Not supported: Subscriptions are not supported");
     }
 
-    const coerced = getVariableValues(
-      this.schema,
-      operation.variableDefinitions ?? [],
-      (variables ?? {}) as Record<string, unknown>,
-    );
-    if (coerced.errors) return { errors: coerced.errors.map((error) => error.toJSON()) };
-    const variableValues = coerced.coerced;
+    const inputs = (variables ?? {}) as Record<string, unknown>;
+    let variableValues = coerceVariables(this.schema, operation.variableDefinitions ?? [], inputs);
+    if (variableValues === undefined) {
+      const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], inputs);
+      if (coerced.errors) return { errors: coerced.errors.map((error) => error.toJSON()) };
+      variableValues = coerced.coerced;
+    }
 
     let limitError = cached.limits.get(operation);
     if (limitError === undefined) {
@@ -272,9 +275,14 @@ export class QueryEngine {
       );
     }
 
+    let shaping = cached.executionDocuments.get(operation);
+    if (shaping === undefined) {
+      shaping = executionDocument(this.schema, document, operation);
+      cached.executionDocuments.set(operation, shaping);
+    }
     const result = await executeGraphQL({
       schema: this.schema,
-      document,
+      document: shaping,
       rootValue: root,
       variableValues: (variables ?? {}) as Record<string, unknown>,
       operationName: operation.name?.value,
@@ -311,7 +319,7 @@ export class QueryEngine {
   #document(query: string): CachedDocument {
     let cached = this.#documents.get(query);
     if (cached) return cached;
-    cached = { fragments: new Map(), limits: new Map() };
+    cached = { fragments: new Map(), limits: new Map(), executionDocuments: new Map() };
     try {
       const document = parse(query);
       const errors = validate(this.schema, document);

@@ -460,6 +460,30 @@ describe("GET /tasks/search", () => {
     }
   });
 
+  it("reads a state filter at the head after the head moved, though the last answer named an earlier one", async () => {
+    const earlier = await search({ state: "Posted" });
+    assert.equal(earlier.status, 200);
+    const moved = await increaseTime(stack, 1);
+    await stack.indexed(moved);
+    const later = await search({ state: "Posted" });
+    assert.equal(later.status, 200);
+    assert.equal(later.body.block.indexed.number, Number(moved));
+    assert.equal(later.body.block.indexed.hash, (await stack.publicClient.getBlock({ blockNumber: moved })).hash);
+    assert.deepEqual(
+      later.body.items.map((item: any) => item.task.id),
+      earlier.body.items.map((item: any) => item.task.id),
+    );
+  });
+
+  it("finds a document stored after a search that did not find it", async () => {
+    assert.deepEqual(await ids({ q: "lighthouse" }), []);
+    assert.deepEqual(await ids({ q: "lighthouse", category: "photography" }), []);
+    await seed("J", { objective: "Photograph the lighthouse at dawn.", category: "photography", claimPeriod: 7 * DAY });
+    await stack.indexed(lastBlock);
+    assert.deepEqual(await ids({ q: "lighthouse" }), idsOf("J"));
+    assert.deepEqual(await ids({ q: "lighthouse", category: "photography" }), idsOf("J"));
+  });
+
   describe("with more matching documents than a query to the indexer carries", () => {
     const bulk: SeededTask[] = [];
 

@@ -133,6 +133,22 @@ describe("GraphQL query engine statements on PGlite", () => {
     assert.equal(statements.length, 5, statements.join("\n")); // head, bids, tasks, posters, posters' tasks
   });
 
+  it("answers a reference that selects only its id from the parent's statement", async () => {
+    statements = [];
+    const { tasks } = await execute(`{ tasks(first: 100, orderBy: reward) { id poster { id } } }`);
+    assert.equal(statements.length, 2, statements.join("\n")); // head, tasks (with whether each poster exists)
+    statements = [];
+    const read = await execute(`{ tasks(first: 100, orderBy: reward) { id poster { id reputation } } }`);
+    assert.equal(statements.length, 3, statements.join("\n")); // head, tasks, posters
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(tasks)),
+      (read.tasks as { id: string; poster: { id: string } }[]).map((task) => ({
+        id: task.id,
+        poster: { id: task.poster.id },
+      })),
+    );
+  });
+
   it("reads open versions at the head, and versions by block range below it", async () => {
     statements = [];
     await execute(`{ tasks(first: 5) { id } }`);

@@ -920,6 +920,31 @@ function suite(name: string, open: () => Promise<{ db: Database; close: () => Pr
         assert.deepEqual(result.errors?.[0]?.path, ["profile", "user"]);
       });
 
+      it("answers a reference that selects only its id from the parent's row, as if it read the entity", async () => {
+        // Dave exists at block 1 only: p4 points at him then, and at nobody from block 2 on.
+        assert.deepEqual(await data(`{ profile(id: "p4", block: { number: 1 }) { id user { id } } }`), {
+          profile: { id: "p4", user: { id: DAVE } },
+        });
+        const dangling = await run(`{ profile(id: "p4") { id user { id } } }`);
+        assert.equal(dangling.data, undefined);
+        assert.equal(dangling.errors?.[0]?.message, "Null value resolved for non-null field `user`");
+        assert.deepEqual(dangling.errors?.[0]?.path, ["profile", "user"]);
+        // The same ids, nulls and aliases as when the referenced entities are read, at every block, nested too.
+        for (const block of [1, 3, 4, 8, 10]) {
+          const idOnly = await data(
+            `{ tasks(first: 100, block: { number: ${block} }) { id poster { id } who: assignee { id __typename }
+                 bids(first: 100) { id bidder { id } } } }`,
+          );
+          const read = await data(
+            `{ tasks(first: 100, block: { number: ${block} }) { id poster { id name } who: assignee { id name }
+                 bids(first: 100) { id bidder { id name } } } }`,
+          );
+          const withoutNames = JSON.parse(JSON.stringify(read), (key, value) => (key === "name" ? undefined : value));
+          for (const task of withoutNames.tasks) if (task.who) task.who.__typename = "User";
+          assert.deepEqual(idOnly, withoutNames, `at block ${block}`);
+        }
+      });
+
       it("reads aliases, fragments and directives", async () => {
         const result = await data(
           `query Tasks($skipTitle: Boolean!, $first: Int) {

@@ -12,14 +12,21 @@
 // - A document match too large to name in a query is intersected here instead: every task matching the chain filters
 //   is read with a few fields at one block, ordered and paged here, and the page's summaries read by id at that block.
 //
-// A state filter names statuses as `statusOf` returns them, which depend on the time: the indexer's head is read first
-// and every read of the request is made at that block, with its time, so that the filter and the data agree.
+// A state filter names statuses as `statusOf` returns them, which depend on the time: every read of the request is
+// made at the indexer's head block, with its time, so that the filter and the data agree. The head the indexer last
+// reported is tried first and checked against the `_meta` of the first read (one request instead of two); a head that
+// moved means the search runs again at the new one.
+//
+// Text, category and tag matches are kept on PGlite until a document is stored (see `matchDocuments`), and document
+// summaries are kept by hash (documents never change).
 import { createRoute, z } from "@hono/zod-openapi";
 
 import type { ApiApp } from "../../app.ts";
-import { problemResponses } from "../../problems.ts";
+import { ApiProblem, problemResponses } from "../../problems.ts";
 import { PaginationQuerySchema, ReadBlockSchema, Uint256Schema } from "../../schemas.ts";
 import type { ApiServices } from "../../services.ts";
+import { LruCache } from "../../../../indexer/node/graphql/lru.ts";
+import { documentsStoredCount } from "../../documents/document-store.ts";
 import { API_SCHEMA, type Database } from "../../store/api-database.ts";
 import {
   AddressParamListItemSchema,
@@ -30,7 +37,7 @@ import {
   TokenParamSchema,
   listParam,
 } from "../../subgraph/query-params.ts";
-import type { IndexedBlock } from "../../subgraph/subgraph-client.ts";
+import { sameBlock, type IndexedBlock } from "../../subgraph/subgraph-client.ts";
 import {
   allOf,
   fetchTaskCandidates,
@@ -213,8 +220,35 @@ interface DocumentMatch {
   ranks: Map<string, number>;
 }
 
-/** The stored documents that match the text, category and tag filters. */
+/** Document matches kept per text, category and tag filter, and the documents stored count they were read at. */
+const MATCH_CACHE_SIZE = 200;
+const matchCaches = new WeakMap<Database, { storedCount: number; matches: LruCache<string, DocumentMatch> }>();
+
+/**
+ * The stored documents that match the text, category and tag filters. Ranking every match is most of the cost of a
+ * text search, and the answer changes only when a document is stored: on PGlite, where every document is stored
+ * through this process, matches are kept until the next one is. On a PostgreSQL server other API processes may store
+ * documents, so every search asks the database.
+ */
 async function matchDocuments(db: Database, query: SearchQuery): Promise<DocumentMatch> {
+  if (db.kind !== "pglite") return queryMatchingDocuments(db, query);
+  const storedCount = documentsStoredCount(db);
+  let cache = matchCaches.get(db);
+  if (cache === undefined || cache.storedCount !== storedCount) {
+    cache = { storedCount, matches: new LruCache(MATCH_CACHE_SIZE) };
+    matchCaches.set(db, cache);
+  }
+  const key = JSON.stringify([query.q ?? null, query.category ?? null, query.tag ?? null]);
+  const kept = cache.matches.get(key);
+  if (kept !== undefined) return kept;
+  // Read at the count taken before the query: a document stored meanwhile moves the count, and the next search asks
+  // the database again.
+  const match = await queryMatchingDocuments(db, query);
+  cache.matches.set(key, match);
+  return match;
+}
+
+async function queryMatchingDocuments(db: Database, query: SearchQuery): Promise<DocumentMatch> {
   const params: unknown[] = [];
   const conditions: string[] = [];
   let from = `${API_SCHEMA}.documents d`;
@@ -267,6 +301,8 @@ interface SearchPage {
   relevance: Map<string, number> | undefined;
   hasMore: boolean;
   block: IndexedBlock;
+  /** The indexer's head as the first read of the search reported it; undefined when the search read nothing. */
+  headSeen: IndexedBlock | undefined;
 }
 
 interface Candidate {
@@ -314,6 +350,7 @@ async function searchByRelevance(
   const wanted = query.skip + query.first + 1;
   const found: IndexedTaskSummary[] = [];
   let block = head;
+  let headSeen: IndexedBlock | undefined;
   let batchSize = Math.min(Math.max(2 * wanted, 50), MAX_DOCUMENTS_IN_QUERY);
   for (let start = 0; start < documents.length && found.length < wanted; start += batchSize, batchSize *= 4) {
     batchSize = Math.min(batchSize, MAX_DOCUMENTS_IN_QUERY);
@@ -324,6 +361,7 @@ async function searchByRelevance(
       block: block?.number,
     });
     block ??= answer.block;
+    headSeen ??= answer.block;
     found.push(...answer.tasks);
   }
   found.sort(
@@ -334,16 +372,57 @@ async function searchByRelevance(
     relevance: ranks,
     hasMore: found.length > query.skip + query.first,
     block: block ?? (await subgraph.head()).block,
+    headSeen,
   };
 }
+
+/** Reads of a search at a time of their own are retried at most this many times for a head that moved meanwhile. */
+const HEAD_ATTEMPTS = 3;
 
 async function search(services: ApiServices, query: SearchQuery): Promise<SearchPage> {
   const { subgraph } = services;
   const filtersDocuments = query.q !== undefined || query.category !== undefined || query.tag !== undefined;
-  const [head, match] = await Promise.all([
-    query.state === undefined ? undefined : subgraph.head().then((answer) => answer.block),
-    filtersDocuments ? matchDocuments(services.db, query) : undefined,
+  const matching = filtersDocuments ? matchDocuments(services.db, query) : Promise.resolve(undefined);
+  if (query.state === undefined) return searchAt(services, query, await matching, undefined);
+
+  // Statuses depend on the time, so every read is made at one block and the filter uses its time. That block must be
+  // the head: the head the last answer reported is likely still it, and the first read's `_meta` says whether it is;
+  // if not, the search runs again at the head that read reported. Without a head seen yet, it is asked for first.
+  let head = subgraph.lastHead;
+  let fresh = head === undefined;
+  const [match, firstHead] = await Promise.all([
+    matching,
+    head === undefined ? subgraph.head().then((answer) => answer.block) : undefined,
   ]);
+  head ??= firstHead!;
+  for (let attempt = 1; ; attempt++) {
+    let page: SearchPage;
+    try {
+      page = await searchAt(services, query, match, head);
+    } catch (error) {
+      // A guess can name a block the indexer no longer has (a reorg took it back): ask for the head and try again.
+      if (fresh || !(error instanceof ApiProblem) || error.code !== "upstream_failed") throw error;
+      head = (await subgraph.head()).block;
+      fresh = true;
+      continue;
+    }
+    const headSeen = page.headSeen ?? (await subgraph.head()).block;
+    // After a few attempts on a chain that keeps moving, the answer stands: it is consistent at its block, which was
+    // the head moments ago, as a head read before the search would be.
+    if (sameBlock(headSeen, head) || attempt >= HEAD_ATTEMPTS) return page;
+    head = headSeen;
+    fresh = true;
+  }
+}
+
+/** The search with every read at `head` when given (a state filter needs one block), at the indexer's head if not. */
+async function searchAt(
+  services: ApiServices,
+  query: SearchQuery,
+  match: DocumentMatch | undefined,
+  head: IndexedBlock | undefined,
+): Promise<SearchPage> {
+  const { subgraph } = services;
   const sort: Sort = query.sort ?? (query.q === undefined ? "newest" : "relevance");
   const direction = query.order ?? (sort === "relevance" ? "desc" : SORT_ORDER[sort].direction);
   const filters = chainFilters(query, head === undefined ? undefined : blockTime(head));
@@ -365,6 +444,7 @@ async function search(services: ApiServices, query: SearchQuery): Promise<Search
       relevance,
       hasMore: page.tasks.length > query.first,
       block: head ?? page.block,
+      headSeen: page.block,
     };
   }
 
@@ -382,6 +462,7 @@ async function search(services: ApiServices, query: SearchQuery): Promise<Search
     relevance,
     hasMore: matching.length > query.skip + query.first,
     block,
+    headSeen: firstBlock,
   };
 }
 
