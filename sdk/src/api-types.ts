@@ -23,8 +23,11 @@ export type ExecutorRecordJson = AccountProfile["executorRecord"];
 export type PosterRecordJson = AccountProfile["posterRecord"];
 export type ReputationFigures = AccountProfile["reputation"];
 
-/** A decimal amount or id: a bigint, a safe integer, or its decimal string. */
-export type Decimal = bigint | number | string;
+/**
+ * A uint256 amount or id: a bigint, or its decimal string. Not a JavaScript number: the API takes amounts only as
+ * decimal strings, since a JSON number cannot carry a uint256 exactly.
+ */
+export type Decimal = bigint | string;
 
 export type { TaskStatusName };
 

@@ -904,12 +904,17 @@ function engineRun(source: string, limits: Partial<AcceptanceSuiteLimits>) {
 
 /** One suite for each way a run can end, each tripping a different path through the engine. */
 const ADVERSE_SUITES: [string, Partial<AcceptanceSuiteLimits>][] = [
-  [LISTINGS_SUITE, {}],
-  [`test("fails", () => assert.deepEqual(output.listings[0], {}));`, {}],
-  [`test("throws", () => { throw new Error("no"); }); test("async throws", async () => { throw "no"; });`, {}],
-  [`const broken = ;`, {}],
-  [`undefinedHelper();`, {}],
-  [`const nothing = 1;`, {}],
+  // Suites meant to end by themselves get a time limit the debug build cannot reach even on a loaded machine: ending
+  // in a timeout instead would leave their own path through the engine unchecked.
+  [LISTINGS_SUITE, { timeMs: 20_000 }],
+  [`test("fails", () => assert.deepEqual(output.listings[0], {}));`, { timeMs: 20_000 }],
+  [
+    `test("throws", () => { throw new Error("no"); }); test("async throws", async () => { throw "no"; });`,
+    { timeMs: 20_000 },
+  ],
+  [`const broken = ;`, { timeMs: 20_000 }],
+  [`undefinedHelper();`, { timeMs: 20_000 }],
+  [`const nothing = 1;`, { timeMs: 20_000 }],
   // The debug build is slow, so the time limits leave room for it to get the sandbox started.
   [`while (true) {}`, { timeMs: 300 }],
   [`test("spins", () => { for (;;) {} });`, { timeMs: 300 }],
