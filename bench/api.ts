@@ -37,13 +37,13 @@ import { measureFrameworkOverhead, type OverheadResult } from "./api/overhead.ts
 import { cpuSeconds, runDirectory } from "./api/processes.ts";
 import { seedMarket, type SeedSummary } from "./api/seed.ts";
 import {
-  devPrivateKey,
   produceBlocks,
   startBenchStack,
   VERIFIER_ACCOUNT_INDEX,
   waitForIndexed,
   type BenchStack,
 } from "./api/stack.ts";
+import { devPrivateKey } from "../scripts/local-chain.ts";
 import { distribution, type Distribution } from "./indexer/measure.ts";
 
 const TARGETS = {

@@ -13,8 +13,20 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
+import type { Hex } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+
 /** The only interface the chain listens on: never 0.0.0.0. */
 export const LOCAL_CHAIN_HOSTNAME = "127.0.0.1";
+
+/** Hardhat's well-known dev mnemonic, whose accounts `hardhat node` funds: its keys are public. */
+export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** The private key of dev account `index` (public knowledge, like the mnemonic). */
+export function devPrivateKey(index: number): Hex {
+  const key = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }).getHdKey().privateKey!;
+  return `0x${Buffer.from(key).toString("hex")}`;
+}
 
 const SCRIPTS_DIRECTORY = dirname(fileURLToPath(import.meta.url));
 /** The repository root: `hardhat node` reads hardhat.config.ts from its working directory. */

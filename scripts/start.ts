@@ -35,7 +35,7 @@ import {
 } from "./deployment.js";
 import { seedDemoMarketplace, type DemoMarketplace } from "./demo/seed.ts";
 import { demoSummary, readDemoStatuses } from "./demo/summary.ts";
-import { startLocalChain, type LocalChain } from "./local-chain.js";
+import { DEV_MNEMONIC, startLocalChain, type LocalChain } from "./local-chain.js";
 
 /** Set it to pin the port (a wallet remembers its RPC URL); by default any free port is used. */
 const PORT_VARIABLE = "TASKMARKET_PORT";
@@ -46,8 +46,6 @@ const GRAPH_PORT_VARIABLE = "TASKMARKET_GRAPH_PORT";
 const DEMO_VARIABLE = "TASKMARKET_DEMO";
 /** The dev account whose key the API's verification service signs with: not the deployer, owner or an arbiter. */
 const VERIFIER_ACCOUNT_INDEX = 16;
-/** Hardhat's default dev mnemonic: its keys are public, so printing them gives nothing away. */
-const WELL_KNOWN_MNEMONIC = "test test test test test test test test test test test junk";
 const DEV_TOKEN_AMOUNT_PER_ACCOUNT = "1000000";
 /**
  * The sources of everything the Ignition modules deploy (ignition/modules/Protocol.ts and DevToken.ts): compiled
@@ -94,7 +92,7 @@ let wellKnownMaster: HDKey | undefined;
 /** The master key of the well-known mnemonic: its BIP-39 seed (2,048 PBKDF2 rounds) is derived once per run. */
 function wellKnownMasterKey(): HDKey {
   return (wellKnownMaster ??= HDKey.fromMasterSeed(
-    pbkdf2Sync(WELL_KNOWN_MNEMONIC.normalize("NFKD"), "mnemonic", 2048, 64, "sha512"),
+    pbkdf2Sync(DEV_MNEMONIC.normalize("NFKD"), "mnemonic", 2048, 64, "sha512"),
   ));
 }
 

@@ -32,7 +32,7 @@ import { ExecutorKind, type TaskTerms } from "../../src/protocol/terms.ts";
 import type { Deployment } from "../../scripts/deployment.ts";
 import { hex, JsonRpc, RpcError, type RpcCall } from "../indexer/rpc.ts";
 import { ALL_CAPABILITIES, benchmarkDocument, seededRandom } from "./documents.ts";
-import { devPrivateKey } from "./stack.ts";
+import { devPrivateKey } from "../../scripts/local-chain.ts";
 
 /** Dev accounts by role. 0 deploys and owns, 1 takes fees, 6 is the API's verifier, 17–19 are the arbiters. */
 const POSTER_ACCOUNTS = [2, 7, 8, 9, 10, 11, 12, 13];

@@ -6,23 +6,11 @@
  */
 import { join } from "node:path";
 
-import { mnemonicToAccount } from "viem/accounts";
-import type { Hex } from "viem";
-
 import { deployProtocol } from "../../scripts/deploy-protocol.ts";
 import { writeDeployment, type Deployment } from "../../scripts/deployment.ts";
-import { startLocalChain, type LocalChain } from "../../scripts/local-chain.ts";
+import { devPrivateKey, startLocalChain, type LocalChain } from "../../scripts/local-chain.ts";
 import { JsonRpc } from "../indexer/rpc.ts";
 import { answers, freePort, LOOPBACK, startChildService, type ChildService } from "./processes.ts";
-
-/** Hardhat's well-known dev mnemonic: every account is funded on a local chain; its keys are public. */
-export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
-
-/** The private key of dev account `index` (public knowledge, like the mnemonic). */
-export function devPrivateKey(index: number): Hex {
-  const key = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }).getHdKey().privateKey!;
-  return `0x${Buffer.from(key).toString("hex")}`;
-}
 
 /** The dev account the API's verification service signs with (the role the API tests give account 6). */
 export const VERIFIER_ACCOUNT_INDEX = 6;

@@ -5,6 +5,7 @@ import { getAddress, parseEther, type Address } from "viem";
 
 import {
   TASK_DOCUMENT_VERSION,
+  documentTimestamp,
   validateTaskDocument,
   type Difficulty,
   type ExecutorKindName,
@@ -37,11 +38,6 @@ export interface DemoDocumentSpec {
   requires?: bigint[];
 }
 
-/** RFC 3339 in UTC to the second, as the document's `claim_deadline` must be. */
-function utcSeconds(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
 /** The document for `spec`, with its deadlines counted from `now` (the chain's time); throws if it is not valid. */
 export function demoDocument(spec: DemoDocumentSpec, now: number, devToken: Address): TaskDocument {
   const reward = parseEther(spec.reward);
@@ -56,7 +52,7 @@ export function demoDocument(spec: DemoDocumentSpec, now: number, devToken: Addr
     execution_requirements: {
       executor_kind: spec.executorKind,
       max_duration_seconds: spec.executionWindow,
-      claim_deadline: utcSeconds(now + spec.claimPeriod),
+      claim_deadline: documentTimestamp(now + spec.claimPeriod),
       required_capabilities: [...spec.capabilities].sort(),
     },
     verification_criteria: { method: spec.method ?? "review" },

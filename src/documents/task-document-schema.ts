@@ -46,6 +46,11 @@ export const TASK_DOCUMENT_LIMITS = {
 export const MAX_UINT128 = 2n ** 128n - 1n;
 export const MAX_TASK_ID = 2n ** 64n - 1n;
 
+/** Unix seconds as a document timestamp (`claim_deadline`): RFC 3339 in UTC to the second, the one spelling it takes. */
+export function documentTimestamp(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 /** The names a document uses for `ExecutorKind`, with the value each stands for in `TaskTerms.executorKind`. */
 export const EXECUTOR_KIND_VALUES = {
   any: ExecutorKind.Any,

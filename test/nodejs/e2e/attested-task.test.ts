@@ -9,6 +9,7 @@ import { parseEther, parseEventLogs, type Abi, type Hex } from "viem";
 
 import {
   TASK_DOCUMENT_VERSION,
+  documentTimestamp,
   TaskMarketApiError,
   attestationModuleAbi,
   contentHash,
@@ -51,7 +52,7 @@ function summaryDocument(claimDeadline: number): TaskDocument {
     execution_requirements: {
       executor_kind: "agent",
       max_duration_seconds: DAY,
-      claim_deadline: new Date(claimDeadline * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      claim_deadline: documentTimestamp(claimDeadline),
       required_capabilities: CAPABILITIES,
     },
     verification_criteria: {

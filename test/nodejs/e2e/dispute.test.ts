@@ -9,6 +9,7 @@ import { keccak256, parseEther, stringToHex, type Abi } from "viem";
 
 import {
   TASK_DOCUMENT_VERSION,
+  documentTimestamp,
   panelArbitratorAbi,
   reviewModuleAbi,
   type ReviewConfig,
@@ -44,7 +45,7 @@ function auditDocument(claimDeadline: number): TaskDocument {
     execution_requirements: {
       executor_kind: "human",
       max_duration_seconds: 5 * DAY,
-      claim_deadline: new Date(claimDeadline * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      claim_deadline: documentTimestamp(claimDeadline),
       required_capabilities: ["skill:security-review"],
     },
     verification_criteria: { method: "review" },

@@ -8,7 +8,13 @@ import { after, before, describe, it } from "node:test";
 
 import { parseEther, parseEventLogs, type Abi, type ContractFunctionArgs } from "viem";
 
-import { TASK_DOCUMENT_VERSION, contentHash, reverseAuctionAbi, type TaskDocument } from "../../../sdk/src/index.ts";
+import {
+  TASK_DOCUMENT_VERSION,
+  documentTimestamp,
+  contentHash,
+  reverseAuctionAbi,
+  type TaskDocument,
+} from "../../../sdk/src/index.ts";
 import {
   Books,
   DAY,
@@ -43,7 +49,7 @@ function labellingDocument(objective: string, reward: bigint, claimDeadline: num
     execution_requirements: {
       executor_kind: "agent",
       max_duration_seconds: 3 * DAY,
-      claim_deadline: new Date(claimDeadline * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      claim_deadline: documentTimestamp(claimDeadline),
       required_capabilities: CAPABILITIES,
     },
     verification_criteria: { method: "review" },

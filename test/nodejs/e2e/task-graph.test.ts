@@ -10,6 +10,7 @@ import { getAddress, parseEther, parseEventLogs, type Abi, type Hex } from "viem
 
 import {
   TASK_DOCUMENT_VERSION,
+  documentTimestamp,
   TaskMarketContractError,
   gatedClaimAbi,
   taskMarketAbi,
@@ -58,7 +59,7 @@ function researchDocument(input: {
     execution_requirements: {
       executor_kind: "agent",
       max_duration_seconds: input.executionWindow,
-      claim_deadline: new Date(input.claimDeadline * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      claim_deadline: documentTimestamp(input.claimDeadline),
       required_capabilities: CAPABILITIES,
     },
     verification_criteria: { method: "review" },

@@ -7,7 +7,13 @@ import { after, before, describe, it } from "node:test";
 
 import { erc20Abi, parseAbi, parseEther, type Abi, type Address } from "viem";
 
-import { TASK_DOCUMENT_VERSION, TaskMarketApiError, contentHash, type TaskDocument } from "../../../sdk/src/index.ts";
+import {
+  TASK_DOCUMENT_VERSION,
+  documentTimestamp,
+  TaskMarketApiError,
+  contentHash,
+  type TaskDocument,
+} from "../../../sdk/src/index.ts";
 import {
   Books,
   DAY,
@@ -35,7 +41,7 @@ function document(token: Address, objective: string, claimDeadline: number): Tas
     execution_requirements: {
       executor_kind: "any",
       max_duration_seconds: EXECUTION_WINDOW,
-      claim_deadline: new Date(claimDeadline * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      claim_deadline: documentTimestamp(claimDeadline),
       required_capabilities: ["lang:fr"],
     },
     verification_criteria: { method: "review" },

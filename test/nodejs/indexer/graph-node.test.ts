@@ -23,13 +23,12 @@ import { mnemonicToAccount } from "viem/accounts";
 
 import { deployProtocol } from "../../../scripts/deploy-protocol.js";
 import type { Deployment } from "../../../scripts/deployment.js";
-import { startLocalChain, type LocalChain } from "../../../scripts/local-chain.js";
+import { DEV_MNEMONIC, startLocalChain, type LocalChain } from "../../../scripts/local-chain.js";
 import { startGraphNode, type GraphNode } from "../../../indexer/node/index.ts";
 
 const MANIFEST = join(import.meta.dirname, "..", "..", "..", "indexer", "build", "subgraph.yaml");
 const POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres";
-/** Hardhat's well-known dev mnemonic: its accounts are funded on every local chain. #10.. are unused by deployment. */
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+/** Dev accounts #10.. are unused by the deployment. */
 const DEV_ACCOUNT_INDEXES = [10, 11, 12];
 const REGISTRY_ABI = [
   {

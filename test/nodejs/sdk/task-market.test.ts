@@ -27,7 +27,7 @@ import { mnemonicToAccount } from "viem/accounts";
 
 import { deployProtocol } from "../../../scripts/deploy-protocol.js";
 import type { Deployment } from "../../../scripts/deployment.js";
-import { startLocalChain, type LocalChain } from "../../../scripts/local-chain.js";
+import { DEV_MNEMONIC, startLocalChain, type LocalChain } from "../../../scripts/local-chain.js";
 import {
   ExecutorKind,
   InvalidTaskDocumentError,
@@ -50,8 +50,6 @@ import {
   type TaskEvent,
 } from "../../../sdk/src/index.ts";
 
-/** Hardhat's well-known dev mnemonic: every account is funded on a local chain; its keys are public. */
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 /** Accounts the deployment leaves alone (0 deploys and owns, 1 takes fees, 17–19 are the arbiters). */
 const ACCOUNT = { poster: 2, human: 3, agent: 4, operator: 5, verifier: 6, other: 7 } as const;
 const MINTABLE_ABI = parseAbi(["function mint(address to, uint256 amount)"]);

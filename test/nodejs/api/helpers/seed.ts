@@ -23,6 +23,7 @@ import {
 
 import {
   TASK_DOCUMENT_VERSION,
+  documentTimestamp,
   commitTaskDocument,
   validateTaskDocument,
   type TaskDocument,
@@ -207,7 +208,7 @@ export function taskDocumentFor(
     execution_requirements: {
       executor_kind: EXECUTOR_KIND_NAMES[spec.executorKind ?? ExecutorKind.Any],
       max_duration_seconds: spec.executionWindow,
-      claim_deadline: new Date(spec.claimDeadline * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      claim_deadline: documentTimestamp(spec.claimDeadline),
       ...(spec.capabilities?.length ? { required_capabilities: [...new Set(spec.capabilities)].sort() } : {}),
     },
     verification_criteria: { method: "review" },

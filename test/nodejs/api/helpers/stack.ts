@@ -26,11 +26,11 @@ import { openServices, silentLogger, type ApiServices } from "../../../../api/sr
 import { startGraphNode, type GraphNode } from "../../../../indexer/node/index.ts";
 import { deployProtocol } from "../../../../scripts/deploy-protocol.js";
 import type { Deployment } from "../../../../scripts/deployment.js";
-import { startLocalChain, type LocalChain } from "../../../../scripts/local-chain.js";
+import { DEV_MNEMONIC, startLocalChain, type LocalChain } from "../../../../scripts/local-chain.js";
+
+export { DEV_MNEMONIC, devPrivateKey } from "../../../../scripts/local-chain.js";
 
 export const MANIFEST = join(import.meta.dirname, "..", "..", "..", "..", "indexer", "build", "subgraph.yaml");
-/** Hardhat's well-known dev mnemonic: every account is funded on a local chain; its keys are public. */
-export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 /** Dev accounts the deployment leaves alone (0 deploys and owns, 1 takes fees, 17–19 are the arbiters). */
 export const ACCOUNT_INDEX = { poster: 2, human: 3, agent: 4, operator: 5, verifier: 6, other: 7 } as const;
@@ -38,12 +38,6 @@ export type Role = keyof typeof ACCOUNT_INDEX;
 
 export function devAccount(index: number): Account {
   return mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
-}
-
-/** The private key of dev account `index` (public knowledge, like the mnemonic). */
-export function devPrivateKey(index: number): Hex {
-  const key = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }).getHdKey().privateKey!;
-  return `0x${Buffer.from(key).toString("hex")}`;
 }
 
 export interface Stack {

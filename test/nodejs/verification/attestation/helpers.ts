@@ -28,6 +28,7 @@ import {
 import type { Address, Hash, Hex, PrivateKeyAccount, TransactionReceipt, TypedDataDomain } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 
+import { DEV_MNEMONIC } from "../../../../scripts/local-chain.js";
 import {
   ATTESTATION_TYPES,
   attestationTypedData,
@@ -80,9 +81,6 @@ export const ACCEPTED_REJECTION_REASON: Hex = keccak256(stringToHex("taskmarket.
 
 /** The order of the secp256k1 group: `s` and `n - s` are both valid ECDSA signatures of the same message. */
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-
-/** Hardhat's default accounts are derived from this mnemonic; the tests derive their keys to sign off-node too. */
-const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
 /** `IAttestationModule.AttestationConfig`. */
 export interface AttestationConfig {
@@ -195,7 +193,7 @@ export async function deployAttestationFixture(connection: NetworkConnection) {
     wallet: wallets[index],
   });
   const keys = (index: number): Keys => {
-    const hdKey = mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index }).getHdKey();
+    const hdKey = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }).getHdKey();
     assert.ok(hdKey.privateKey !== null);
     const privateKey = toHex(hdKey.privateKey);
     const account = privateKeyToAccount(privateKey);
