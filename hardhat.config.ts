@@ -4,6 +4,7 @@ import hardhatToolboxViem from "@nomicfoundation/hardhat-toolbox-viem";
 import { configVariable, defineConfig } from "hardhat/config";
 
 import { deployTask } from "./scripts/deploy-task.ts";
+import { parallelBuild } from "./scripts/hardhat/parallel-build.ts";
 import {
   CUSTOM_NETWORK,
   CUSTOM_RPC_URL_VARIABLE,
@@ -56,7 +57,7 @@ const publicNetworks = Object.fromEntries(
 );
 
 export default defineConfig({
-  plugins: [hardhatToolboxViem],
+  plugins: [hardhatToolboxViem, parallelBuild],
   tasks: [deployTask],
   solidity: {
     profiles: {

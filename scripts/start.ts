@@ -10,7 +10,7 @@
 //
 // With `npm start -- --demo` (scripts/start-cli.ts passes it on as TASKMARKET_DEMO=1, since `hardhat run` takes no
 // arguments of its own) it also seeds a demo marketplace through the API before it reports ready (scripts/demo/).
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { pbkdf2Sync } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -24,6 +24,7 @@ import { readApiConfig } from "../api/src/config.ts";
 import { startApi, type RunningApi } from "../api/src/server.ts";
 import { jsonLogger } from "../api/src/services.ts";
 import { startGraphNode, type GraphNode } from "../indexer/node/index.ts";
+import { staleAbis } from "../indexer/scripts/abis.ts";
 import { deployProtocol } from "./deploy-protocol.js";
 import {
   LOCAL_DEPLOYMENT_PATH,
@@ -121,25 +122,54 @@ function newestChange(path: string): number {
   return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestChange(join(path, entry))));
 }
 
+/** What the built subgraph is made of, besides the contracts' ABIs. */
+const SUBGRAPH_INPUTS = ["indexer/schema.graphql", "indexer/subgraph.yaml", "indexer/src", "indexer/abis"];
+
+/** Runs `node args…` in the repository and resolves when it exits; rejects with its output if it fails. */
+function runNode(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`Building the subgraph failed at \`node ${args.join(" ")}\`:\n${stdout}${stderr}`));
+      else resolve();
+    });
+  });
+}
+
+/** ABIs (from the artifacts, or with `--from-module` from src/protocol/abis.ts), codegen, AssemblyScript. */
+async function buildSubgraph(abiArgs: string[]): Promise<void> {
+  await runNode(["indexer/scripts/abis.ts", ...abiArgs]);
+  await runNode(["indexer/scripts/graph.ts", "codegen"]);
+  await runNode(["indexer/scripts/graph.ts", "build"]);
+}
+
 /**
- * Builds the subgraph (ABIs from the artifacts, codegen, AssemblyScript) unless indexer/build is newer than all of its
- * inputs, as `npm run indexer:build` would. Returns whether it built.
+ * Starts building the subgraph, unless indexer/build is newer than all of its inputs, while the contracts compile:
+ * its ABIs come from src/protocol/abis.ts, which the artifacts are not needed for. {@link finishSubgraphBuild} then
+ * checks them against what compiled. Resolves to whether it built.
  */
-function buildSubgraphIfStale(): boolean {
-  const inputs = ["indexer/schema.graphql", "indexer/subgraph.yaml", "indexer/src", "artifacts/contracts"];
+function startSubgraphBuild(): Promise<boolean> {
   const built = newestChange(SUBGRAPH_MANIFEST);
-  if (built !== 0 && inputs.every((input) => newestChange(join(root, input)) < built)) return false;
-  for (const args of [
-    ["indexer/scripts/abis.ts"],
-    ["indexer/scripts/graph.ts", "codegen"],
-    ["indexer/scripts/graph.ts", "build"],
-  ]) {
-    const run = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
-    if (run.status !== 0) {
-      throw new Error(`Building the subgraph failed at \`node ${args.join(" ")}\`:\n${run.stdout}${run.stderr}`);
-    }
+  if (built !== 0 && SUBGRAPH_INPUTS.every((input) => newestChange(join(root, input)) < built)) {
+    return Promise.resolve(false);
   }
-  return true;
+  return buildSubgraph(["--from-module"]).then(() => true);
+}
+
+/**
+ * Waits for the build {@link startSubgraphBuild} began, then makes sure the subgraph decodes with the ABIs the
+ * contracts compiled to: when src/protocol/abis.ts is behind a contract change (`npm run abis` not run yet), or the
+ * subgraph was built from older artifacts, it is built again from the artifacts, as `npm run indexer:build` does.
+ */
+async function finishSubgraphBuild(started: Promise<boolean>): Promise<"built" | "rebuilt" | "current"> {
+  const built = await started;
+  const stale = staleAbis();
+  if (stale.length === 0) return built ? "built" : "current";
+  progress.note(
+    `  The subgraph's ABIs of ${stale.join(", ")} differ from the compiled contracts (\`npm run abis\` updates ` +
+      "src/protocol/abis.ts): building it from the artifacts.",
+  );
+  await buildSubgraph([]);
+  return "rebuilt";
 }
 
 /*//////////////////////////////////////////////////////////////
@@ -337,6 +367,10 @@ async function main(): Promise<void> {
   // run the chain and take far longer to build. The compiler prints its own warnings and errors, so no spinner runs
   // over them.
   const files = DEPLOYED_SOURCES.map((source) => join(root, source));
+  // The subgraph builds meanwhile, in its own processes: see startSubgraphBuild.
+  const subgraphBuild = startSubgraphBuild();
+  // Reported when its step comes; until then a failure must not end the process as an unhandled rejection.
+  subgraphBuild.catch(() => undefined);
   await progress.step("Compiling contracts", () => hre.tasks.getTask("build").run({ quiet: true, files }), {
     mayPrint: true,
   });
@@ -394,8 +428,11 @@ async function main(): Promise<void> {
   writeDeployment(deployment);
   state.deploymentWritten = true;
 
-  await progress.step("Building the subgraph", async () => buildSubgraphIfStale(), {
-    summary: (built) => (built ? "Subgraph built" : "Subgraph up to date"),
+  await progress.step("Building the subgraph", () => finishSubgraphBuild(subgraphBuild), {
+    summary: (outcome) =>
+      outcome === "current"
+        ? "Subgraph up to date"
+        : `Subgraph built${outcome === "rebuilt" ? " from the artifacts" : ""}`,
   });
   const graphNode = await progress.step(
     "Starting the graph node",

@@ -168,20 +168,38 @@ export function eventCoverageProblems(dataSources: ManifestDataSource[], abis: M
 
 export interface WrittenAbi {
   name: string;
-  artifact: string;
+  /** Where the ABI was read: an artifact, or the ABI module. */
+  source: string;
   output: string;
   events: number;
 }
 
+/** Where the ABIs come from: the Hardhat artifacts, or src/protocol/abis.ts. */
+export type AbiOrigin = "artifacts" | "module";
+
+/** src/protocol/abis.ts: written from the artifacts by `npm run abis`, and checked against them by its test. */
+export const ABIS_MODULE = join(ROOT, "src", "protocol", "abis.ts");
+
 /**
- * Writes the ABI of every contract the manifest lists under `mapping.abis`, then checks the handlers against them.
- * Throws with every problem listed if the manifest does not cover the ABIs' events exactly.
+ * The ABIs of src/protocol/abis.ts by contract name. They are the artifacts' ABIs as of the last `npm run abis`, so a
+ * subgraph can be built from them while the contracts still compile; {@link staleAbis} tells afterwards whether they
+ * still match what compiled.
  */
-export function writeAbis(
-  manifestPath = MANIFEST_TEMPLATE_PATH,
-  artifactsDirectory = CONTRACT_ARTIFACTS_DIRECTORY,
-): WrittenAbi[] {
-  const manifestDirectory = dirname(manifestPath);
+async function moduleAbis(): Promise<Map<string, AbiEntry[]>> {
+  const [{ PROTOCOL_ABIS }, { PROTOCOL_CONTRACTS }] = await Promise.all([
+    import(ABIS_MODULE) as Promise<{ PROTOCOL_ABIS: Record<string, readonly unknown[]> }>,
+    import(join(ROOT, "scripts", "deployment.ts")) as Promise<{ PROTOCOL_CONTRACTS: Record<string, string> }>,
+  ]);
+  const byName = new Map<string, AbiEntry[]>();
+  for (const [key, name] of Object.entries(PROTOCOL_CONTRACTS)) {
+    const abi = PROTOCOL_ABIS[key];
+    if (abi) byName.set(name, abi as unknown as AbiEntry[]);
+  }
+  return byName;
+}
+
+/** Every ABI file the manifest lists under `mapping.abis`: contract name → file, relative to the manifest. */
+function manifestAbiFiles(manifestPath: string): { dataSources: ManifestDataSource[]; files: Map<string, string> } {
   const dataSources = readManifestDataSources(readFileSync(manifestPath, "utf8"), relative(ROOT, manifestPath));
   const files = new Map<string, string>();
   for (const dataSource of dataSources) {
@@ -193,19 +211,44 @@ export function writeAbis(
       files.set(name, file);
     }
   }
+  return { dataSources, files };
+}
+
+/**
+ * Writes the ABI of every contract the manifest lists under `mapping.abis`, then checks the handlers against them.
+ * Throws with every problem listed if the manifest does not cover the ABIs' events exactly.
+ */
+export async function writeAbis(
+  manifestPath = MANIFEST_TEMPLATE_PATH,
+  artifactsDirectory = CONTRACT_ARTIFACTS_DIRECTORY,
+  origin: AbiOrigin = "artifacts",
+): Promise<WrittenAbi[]> {
+  const manifestDirectory = dirname(manifestPath);
+  const { dataSources, files } = manifestAbiFiles(manifestPath);
+  const fromModule = origin === "module" ? await moduleAbis() : undefined;
 
   const abis = new Map<string, AbiEntry[]>();
   const written: WrittenAbi[] = [];
   for (const [name, file] of files) {
-    const artifact = findArtifact(name, artifactsDirectory);
-    const abi = readArtifactAbi(artifact);
+    let abi: AbiEntry[];
+    let source: string;
+    if (fromModule) {
+      const found = fromModule.get(name);
+      if (!found) throw new Error(`${relative(ROOT, ABIS_MODULE)} has no ABI for contract ${name}.`);
+      abi = found;
+      source = relative(ROOT, ABIS_MODULE);
+    } else {
+      const artifact = findArtifact(name, artifactsDirectory);
+      abi = readArtifactAbi(artifact);
+      source = relative(ROOT, artifact);
+    }
     const output = resolve(manifestDirectory, file);
     mkdirSync(dirname(output), { recursive: true });
     writeFileSync(output, `${JSON.stringify(abi, null, 2)}\n`);
     abis.set(name, abi);
     written.push({
       name,
-      artifact: relative(ROOT, artifact),
+      source,
       output: relative(ROOT, output),
       events: abi.filter((entry) => entry.type === "event").length,
     });
@@ -221,10 +264,35 @@ export function writeAbis(
   return written;
 }
 
+/**
+ * The contracts whose ABI file under indexer/abis/ (what the built subgraph decodes with) differs from its artifact,
+ * or is missing. Empty when a subgraph built from src/protocol/abis.ts matches the contracts as compiled.
+ */
+export function staleAbis(
+  manifestPath = MANIFEST_TEMPLATE_PATH,
+  artifactsDirectory = CONTRACT_ARTIFACTS_DIRECTORY,
+): string[] {
+  const { files } = manifestAbiFiles(manifestPath);
+  const stale: string[] = [];
+  for (const [name, file] of files) {
+    const compiled = JSON.stringify(readArtifactAbi(findArtifact(name, artifactsDirectory)));
+    let used: string | undefined;
+    try {
+      used = JSON.stringify(JSON.parse(readFileSync(resolve(dirname(manifestPath), file), "utf8")));
+    } catch {
+      used = undefined;
+    }
+    if (used !== compiled) stale.push(name);
+  }
+  return stale;
+}
+
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // `--from-module`: from src/protocol/abis.ts instead of the artifacts (see moduleAbis).
+  const origin: AbiOrigin = process.argv.includes("--from-module") ? "module" : "artifacts";
   try {
-    for (const abi of writeAbis()) {
-      console.log(`${abi.output}  ← ${abi.artifact} (${abi.events} events)`);
+    for (const abi of await writeAbis(MANIFEST_TEMPLATE_PATH, CONTRACT_ARTIFACTS_DIRECTORY, origin)) {
+      console.log(`${abi.output}  ← ${abi.source} (${abi.events} events)`);
     }
   } catch (error) {
     console.error((error as Error).message);
