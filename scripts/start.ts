@@ -24,6 +24,8 @@ import { readApiConfig } from "../api/src/config.ts";
 import { startApi, type RunningApi } from "../api/src/server.ts";
 import { jsonLogger } from "../api/src/services.ts";
 import { startGraphNode, type GraphNode } from "../indexer/node/index.ts";
+import { openDatabase } from "../indexer/node/store/database.ts";
+import { openApiDatabase } from "../api/src/store/api-database.ts";
 import { staleAbis } from "../indexer/scripts/abis.ts";
 import { deployProtocol } from "./deploy-protocol.js";
 import {
@@ -367,10 +369,13 @@ async function main(): Promise<void> {
   // run the chain and take far longer to build. The compiler prints its own warnings and errors, so no spinner runs
   // over them.
   const files = DEPLOYED_SOURCES.map((source) => join(root, source));
-  // The subgraph builds meanwhile, in its own processes: see startSubgraphBuild.
+  // The subgraph builds meanwhile, in its own processes (see startSubgraphBuild), and the graph node's and the API's
+  // in-memory databases are set up, each in its own PGlite worker: seconds of work that need nothing compiled.
   const subgraphBuild = startSubgraphBuild();
-  // Reported when its step comes; until then a failure must not end the process as an unhandled rejection.
-  subgraphBuild.catch(() => undefined);
+  const graphDatabase = openDatabase();
+  const apiDatabase = openApiDatabase();
+  // Each is reported when its step comes; until then a failure must not end the process as an unhandled rejection.
+  for (const started of [subgraphBuild, graphDatabase, apiDatabase]) started.catch(() => undefined);
   await progress.step("Compiling contracts", () => hre.tasks.getTask("build").run({ quiet: true, files }), {
     mayPrint: true,
   });
@@ -442,7 +447,7 @@ async function main(): Promise<void> {
         manifest: SUBGRAPH_MANIFEST,
         deployment,
         rpcUrl: chain.rpcUrl,
-        database: {},
+        database: { opening: graphDatabase },
         port: pinnedPort(GRAPH_PORT_VARIABLE) ?? 0,
         logger: (level, message) => {
           if (level !== "info") progress.note(`[graph-node] ${level}: ${message}`);
@@ -468,7 +473,7 @@ async function main(): Promise<void> {
           corsOrigins: ["*"],
         },
       );
-      const running = await startApi(config, { deployment, log: quietApiLog });
+      const running = await startApi(config, { deployment, log: quietApiLog, database: apiDatabase });
       state.api = running;
       return running;
     },

@@ -44,6 +44,11 @@ export interface OpenServicesOptions {
   log?: Logger;
   /** The deployment to use instead of reading `config.deploymentPath` (tests, `npm start`). */
   deployment?: Deployment;
+  /**
+   * The API database already being opened by `openApiDatabase`, instead of opening `config.database` here: `npm start`
+   * opens it while the contracts compile, since PGlite takes seconds to set up. The services own it and close it.
+   */
+  database?: Promise<Database>;
 }
 
 export async function openServices(config: ApiConfig, options: OpenServicesOptions = {}): Promise<ApiServices> {
@@ -53,7 +58,7 @@ export async function openServices(config: ApiConfig, options: OpenServicesOptio
     ? new ProtocolChain(options.deployment, chainOptions)
     : ProtocolChain.fromFile(config.deploymentPath, chainOptions);
   const subgraph = new SubgraphClient(config.subgraphUrl, { timeoutMs: config.upstreamTimeoutMs });
-  const db = await openApiDatabase(config.database);
+  const db = await (options.database ?? openApiDatabase(config.database));
   const documents = new DocumentStore(db, { ipfsApiUrl: config.ipfsApiUrl, log });
   const verification = new VerificationService({
     db,

@@ -26,8 +26,12 @@ export interface GraphNodeOptions {
   overrides?: Record<string, DataSourceOverride>;
   rpcUrl: string;
   subgraphName?: string;
-  /** PostgreSQL with `url`; otherwise PGlite, in `dataDir` or in memory. */
-  database?: { url?: string; dataDir?: string };
+  /**
+   * PostgreSQL with `url`; otherwise PGlite, in `dataDir` or in memory. Or a database already being opened (by
+   * {@link openDatabase}): `npm start` opens it while the contracts compile, since PGlite takes seconds to set up. The
+   * node owns it either way, and closes it when it stops.
+   */
+  database?: { url?: string; dataDir?: string } | { opening: Promise<Database> };
   /** Drop what the database holds for this subgraph name before starting. */
   reset?: boolean;
   host?: string;
@@ -73,7 +77,8 @@ export async function startGraphNode(options: GraphNodeOptions): Promise<GraphNo
       ),
   });
 
-  const db = await openDatabase(options.database ?? {});
+  const database = options.database ?? {};
+  const db = await ("opening" in database ? database.opening : openDatabase(database));
   const stopAll: (() => Promise<void>)[] = [() => db.close()];
   const cleanUp = async () => {
     for (const stop of stopAll.reverse()) await stop().catch(() => undefined);
