@@ -369,27 +369,23 @@ async function main(): Promise<void> {
   // run the chain and take far longer to build. The compiler prints its own warnings and errors, so no spinner runs
   // over them.
   const files = DEPLOYED_SOURCES.map((source) => join(root, source));
-  // The subgraph builds meanwhile, in its own processes (see startSubgraphBuild), and the graph node's and the API's
-  // in-memory databases are set up, each in its own PGlite worker: seconds of work that need nothing compiled.
+  // Meanwhile, what needs nothing compiled: the subgraph builds in processes of its own (see startSubgraphBuild), the
+  // chain starts (it reads the build's debug information as it appears; its log is kept when it fails, to be read, and
+  // `shutdown` removes it after a clean stop), and the graph node's and the API's in-memory databases are set up, each
+  // in a PGlite worker of its own. Each is reported when its step comes; until then a failure must not end the process
+  // as an unhandled rejection.
   const subgraphBuild = startSubgraphBuild();
+  const chainStarting = startLocalChain({ port, keepLog: true }).then((chain) => (state.chain = chain));
   const graphDatabase = openDatabase();
   const apiDatabase = openApiDatabase();
-  // Each is reported when its step comes; until then a failure must not end the process as an unhandled rejection.
-  for (const started of [subgraphBuild, graphDatabase, apiDatabase]) started.catch(() => undefined);
+  for (const started of [subgraphBuild, chainStarting, graphDatabase, apiDatabase]) started.catch(() => undefined);
   await progress.step("Compiling contracts", () => hre.tasks.getTask("build").run({ quiet: true, files }), {
     mayPrint: true,
   });
 
-  const chain = await progress.step(
-    "Starting the local chain",
-    async () => {
-      // The log is kept when the chain fails, to be read; `shutdown` removes it after a clean stop.
-      const chain = await startLocalChain({ port, keepLog: true });
-      state.chain = chain;
-      return chain;
-    },
-    { summary: (chain) => `Local chain answering at ${chain.rpcUrl} (pid ${chain.pid})` },
-  );
+  const chain = await progress.step("Starting the local chain", () => chainStarting, {
+    summary: (chain) => `Local chain answering at ${chain.rpcUrl} (pid ${chain.pid})`,
+  });
   // A node that dies while we run is reported, and takes this script down with it.
   void chain.exited.then((exit) => {
     if (state.stopping) return;
