@@ -27,7 +27,7 @@ export interface PublicNetwork {
   rpcUrlVariable: string;
   /**
    * The chain's public JSON-RPC endpoint, written into the committed deployment record as `rpcUrl` in place of the
-   * URL above, which may carry a key. Readers override it (`RPC_URL`, `ETHEREUM_RPC`) with a provider of their own.
+   * URL above, which may carry a key. Readers override it (`TASKMARKET_RPC_URL`) with a provider of their own.
    */
   publicRpcUrl: string;
   /** The chain's name in a subgraph manifest, as The Graph knows it. */

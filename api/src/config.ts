@@ -82,8 +82,8 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env, defaults: Pa
   return {
     host: env.API_HOST || defaults.host || "127.0.0.1",
     port: integer(env, "API_PORT", defaults.port ?? DEFAULT_API_PORT, 0, 65_535),
-    deploymentPath: resolve(env.DEPLOYMENT_PATH || defaults.deploymentPath || "deployments/localhost.json"),
-    rpcUrl: url(env, "RPC_URL") ?? defaults.rpcUrl,
+    deploymentPath: resolve(env.TASKMARKET_DEPLOYMENT || defaults.deploymentPath || "deployments/localhost.json"),
+    rpcUrl: url(env, "TASKMARKET_RPC_URL") ?? defaults.rpcUrl,
     subgraphUrl,
     database: {
       url: env.DATABASE_URL || defaults.database?.url,

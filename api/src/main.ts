@@ -27,8 +27,8 @@ Commands:
 
 Configuration (environment):
   SUBGRAPH_URL           the indexer's GraphQL endpoint (required to serve)
-  DEPLOYMENT_PATH        the deployment record (default deployments/localhost.json)
-  RPC_URL                overrides the deployment's RPC URL
+  TASKMARKET_DEPLOYMENT  the deployment record (default deployments/localhost.json)
+  TASKMARKET_RPC_URL     overrides the deployment's RPC URL
   DATABASE_URL           PostgreSQL for the API's data; otherwise PGlite in API_DATA_DIR
   API_DATA_DIR           PGlite's directory (in memory when neither is set: keys then last until the process ends)
   API_HOST, API_PORT     where to listen (default 127.0.0.1:8787; port 0 picks a free one)

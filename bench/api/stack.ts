@@ -30,7 +30,7 @@ const FOREIGN_SETTINGS = [
   "GRAPH_NODE_MANIFEST",
   "SUBGRAPH_NAME",
   "TASKMARKET_DEPLOYMENT",
-  "ETHEREUM_RPC",
+  "TASKMARKET_RPC_URL",
 ];
 
 export interface BenchStack {
@@ -132,8 +132,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       args: ["serve"],
       nodeArgs: profiling,
       env: {
-        DEPLOYMENT_PATH: deploymentPath,
-        RPC_URL: chain.rpcUrl,
+        TASKMARKET_DEPLOYMENT: deploymentPath,
+        TASKMARKET_RPC_URL: chain.rpcUrl,
         SUBGRAPH_URL: graphqlUrl,
         API_HOST: LOOPBACK,
         API_PORT: String(apiPort),

@@ -26,7 +26,7 @@ Options (environment variable in brackets):
   --manifest PATH      built subgraph manifest [GRAPH_NODE_MANIFEST] (default indexer/build/subgraph.yaml)
   --deployment PATH    deployment record filling in addresses and start blocks [TASKMARKET_DEPLOYMENT]
                        (default deployments/localhost.json, written by npm start)
-  --rpc-url URL        JSON-RPC endpoint [ETHEREUM_RPC] (default: the deployment's rpcUrl)
+  --rpc-url URL        JSON-RPC endpoint [TASKMARKET_RPC_URL] (default: the deployment's rpcUrl)
   --name NAME          subgraph name [SUBGRAPH_NAME] (default ${DEFAULT_SUBGRAPH_NAME})
   --data-dir DIR       PGlite data directory [GRAPH_NODE_DATA_DIR] (default .data/graph-node)
                        ignored when DATABASE_URL is set: PostgreSQL is used instead
@@ -67,8 +67,9 @@ async function main(): Promise<void> {
   if (deploymentPath !== undefined || existsSync(DEFAULT_DEPLOYMENT)) {
     deployment = readDeployment(resolve(deploymentPath ?? DEFAULT_DEPLOYMENT));
   }
-  const rpcUrl = values["rpc-url"] ?? env.ETHEREUM_RPC ?? deployment?.rpcUrl;
-  if (!rpcUrl) throw new Error("No chain to index: pass --rpc-url (or ETHEREUM_RPC), or start one with `npm start`.");
+  const rpcUrl = values["rpc-url"] ?? env.TASKMARKET_RPC_URL ?? deployment?.rpcUrl;
+  if (!rpcUrl)
+    throw new Error("No chain to index: pass --rpc-url (or TASKMARKET_RPC_URL), or start one with `npm start`.");
   if (!URL.canParse(rpcUrl)) throw new Error(`The chain's RPC URL is not a URL: "${rpcUrl}".`);
   const portText = values.port ?? env.GRAPH_NODE_PORT ?? String(DEFAULT_PORT);
   const port = Number(portText);

@@ -428,8 +428,8 @@ describe("npm run api", () => {
       env: {
         PATH: process.env.PATH,
         SUBGRAPH_URL: stack.config.subgraphUrl,
-        RPC_URL: stack.chain.rpcUrl,
-        DEPLOYMENT_PATH: deploymentPath,
+        TASKMARKET_RPC_URL: stack.chain.rpcUrl,
+        TASKMARKET_DEPLOYMENT: deploymentPath,
         API_PORT: "0",
       },
       stdio: ["ignore", "pipe", "pipe"],

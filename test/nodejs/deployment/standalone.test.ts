@@ -94,7 +94,7 @@ describe("the graph node and the API run on their own, configured by environment
     }
 
     indexer = runNpmScript("indexer", [], {
-      ETHEREUM_RPC: chain.rpcUrl,
+      TASKMARKET_RPC_URL: chain.rpcUrl,
       TASKMARKET_DEPLOYMENT: recordPath,
       DATABASE_URL: `${POSTGRES}/${graphDatabase}`,
       GRAPH_NODE_HOST: "127.0.0.1",
@@ -104,8 +104,8 @@ describe("the graph node and the API run on their own, configured by environment
 
     api = runNpmScript("api", [], {
       SUBGRAPH_URL: graphqlUrl,
-      DEPLOYMENT_PATH: recordPath,
-      RPC_URL: chain.rpcUrl,
+      TASKMARKET_DEPLOYMENT: recordPath,
+      TASKMARKET_RPC_URL: chain.rpcUrl,
       DATABASE_URL: `${POSTGRES}/${apiDatabase}`,
       API_HOST: "127.0.0.1",
       API_PORT: "0",
