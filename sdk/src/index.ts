@@ -7,8 +7,11 @@
 // configurations, the task document) are the repository's own, re-exported.
 export {
   TaskMarket,
+  CONTEST_PHASE_NAMES,
   ELIGIBILITY_NAMES,
+  rulingForShare,
   type ApiAttestation,
+  type ContestPhaseName,
   taskStatusName,
   type ContentReference,
   type EligibilityName,
@@ -27,10 +30,29 @@ export {
   DEFAULT_REVIEW_WINDOW_SECONDS,
   TaskTermsError,
   deriveTaskTerms,
+  resolveTaskOptions,
   type DerivedTaskTerms,
   type TaskTermsChoices,
   type TaskVerification,
 } from "./task-terms.ts";
+export {
+  ASSIGNMENT_ABIS,
+  ASSIGNMENT_CONFIG_PUBLISHED_EVENTS,
+  ASSIGNMENT_MODULE_NAMES,
+  AUCTION_PHASE_NAMES,
+  BID_STATUS_NAMES,
+  assignerConfigHash,
+  assignmentModuleAt,
+  readPublishedAssignment,
+  sealedBidCommitment,
+  type AssignmentModuleName,
+  type AuctionConfig,
+  type AuctionPhaseName,
+  type BidStatusName,
+  type BoardConfig,
+  type GateConfig,
+  type TaskAssignment,
+} from "./assignment-configs.ts";
 export { TASK_EVENTS_ABI, type TaskEvent, type TaskEventSource } from "./task-events.ts";
 export {
   InvalidTaskDocumentError,

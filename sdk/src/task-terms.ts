@@ -6,12 +6,13 @@ import { getAddress, zeroAddress, zeroHash, type Address, type Hex } from "viem"
 
 import type { TaskDocument } from "../../src/documents/index.ts";
 import { documentTerms } from "../../src/protocol/document-terms.ts";
-import type { TaskTerms } from "../../src/protocol/terms.ts";
+import { NO_OPTIONS, type TaskOptions, type TaskTerms } from "../../src/protocol/terms.ts";
 import type {
   ModuleVerification,
   ProofConfig,
   VerificationModuleName,
 } from "../../src/protocol/verification-configs.ts";
+import { assignerConfigHash, type AssignmentModuleName, type TaskAssignment } from "./assignment-configs.ts";
 
 /** Used when the document names no claim deadline and the poster gives none. */
 export const DEFAULT_CLAIM_PERIOD_SECONDS = 7 * 24 * 3600;
@@ -211,4 +212,83 @@ function resolveClaimDeadline(
     throw new TaskTermsError("claimDeadline", `must be a Unix time in the future, got ${deadline} (now ${now})`);
   }
   return deadline;
+}
+
+/**
+ * The options a task is created with (`createTaskWithOptions`, `createSubtask`), or undefined for none: `assignment`
+ * names the assignment module and its configuration, which `assigner` and `assignerConfigHash` are derived from (and
+ * must agree with when given too). Checks what the module checks only once the task exists, so that no escrow is
+ * locked behind a configuration that can never be published: the document's `requires` dependencies must be the
+ * configuration's, and a reverse auction must close, and its award window end, by the claim deadline.
+ */
+export function resolveTaskOptions(
+  document: TaskDocument,
+  chosen: { options?: Partial<TaskOptions>; assignment?: TaskAssignment },
+  claimDeadline: number,
+  addresses: Partial<Record<AssignmentModuleName, Address>>,
+): TaskOptions | undefined {
+  const required = document.dependencies
+    .filter((dependency) => dependency.relation === "requires")
+    .map((dependency) => BigInt(dependency.task_id));
+  const { assignment } = chosen;
+  if (assignment === undefined) {
+    if (required.length > 0 && (chosen.options?.assigner ?? zeroAddress) === zeroAddress) {
+      throw new TaskTermsError(
+        "options.assigner",
+        `is required: the document requires task(s) ${required.join(", ")}, which only an assignment module ` +
+          "(gatedClaim, applicationBoard, reverseAuction) enforces",
+      );
+    }
+    return chosen.options === undefined ? undefined : { ...NO_OPTIONS, ...chosen.options };
+  }
+
+  const address = addresses[assignment.module];
+  if (address === undefined) {
+    throw new TaskTermsError(
+      "assignment",
+      `names the ${assignment.module} module, which this client has no address for`,
+    );
+  }
+  const configHash = assignerConfigHash(assignment);
+  const given = chosen.options ?? {};
+  if (given.assigner !== undefined && getAddress(given.assigner) !== getAddress(address)) {
+    throw new TaskTermsError(
+      "options.assigner",
+      `is ${given.assigner}, but assignment names ${assignment.module} at ${address}`,
+    );
+  }
+  if (given.assignerConfigHash !== undefined && given.assignerConfigHash.toLowerCase() !== configHash) {
+    throw new TaskTermsError(
+      "options.assignerConfigHash",
+      `is ${given.assignerConfigHash}, but the assignment configuration hashes to ${configHash}`,
+    );
+  }
+  const configured = assignment.config.requirements.dependencies;
+  if (required.length !== configured.length || required.some((id, index) => id !== configured[index])) {
+    throw new TaskTermsError(
+      "assignment.config.requirements.dependencies",
+      `are [${configured.join(", ")}], but the document requires [${required.join(", ")}] (/dependencies)`,
+    );
+  }
+  if (assignment.module === "reverseAuction") {
+    const { biddingEnd, revealEnd, bidBond, awardWindow } = assignment.config;
+    if (revealEnd === 0 && bidBond !== 0n) {
+      throw new TaskTermsError("assignment.config.bidBond", "must be zero for an open auction (revealEnd 0)");
+    }
+    if (revealEnd !== 0 && (revealEnd <= biddingEnd || bidBond === 0n)) {
+      throw new TaskTermsError(
+        "assignment.config.revealEnd",
+        "of a sealed auction must come after its biddingEnd, and its bidBond must not be zero",
+      );
+    }
+    const close = revealEnd === 0 ? biddingEnd : revealEnd;
+    if (close >= claimDeadline || close + awardWindow > claimDeadline) {
+      throw new TaskTermsError(
+        "assignment.config.awardWindow",
+        `must end by the claim deadline ${claimDeadline}: the auction closes at ${close} and its award window ends ` +
+          `at ${close + awardWindow}`,
+      );
+    }
+  }
+  return { ...NO_OPTIONS, ...given, assigner: getAddress(address), assignerConfigHash: configHash };
 }

@@ -6,13 +6,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { parseEther, parseEventLogs, type Abi, type ContractFunctionArgs } from "viem";
+import { parseEther, parseEventLogs } from "viem";
 
 import {
   TASK_DOCUMENT_VERSION,
   documentTimestamp,
   contentHash,
   reverseAuctionAbi,
+  type AuctionConfig,
   type TaskDocument,
 } from "../../../sdk/src/index.ts";
 import {
@@ -27,8 +28,6 @@ import {
   type Actor,
   type Journey,
 } from "./journey.ts";
-
-type AuctionConfig = ContractFunctionArgs<typeof reverseAuctionAbi, "pure", "configHash">[0];
 
 const WARM_UP_REWARD = parseEther("0.5");
 const BUDGET = parseEther("2");
@@ -140,7 +139,6 @@ describe("Journey 4: a reverse auction among three agents, decided by the automa
     );
     const { taskId } = posted;
     assert.equal(posted.creation.options.assigner, auction);
-    const { terms, capabilities } = await journey.market("poster").getPostedTask(taskId);
     const config: AuctionConfig = {
       ...requested,
       requirements: { ...requested.requirements, dependencies: [] },
@@ -154,15 +152,13 @@ describe("Journey 4: a reverse auction among three agents, decided by the automa
       }),
       posted.creation.options.assignerConfigHash,
     );
-    await journey.write("poster", {
-      address: auction,
-      abi: reverseAuctionAbi as Abi,
-      functionName: "publishConfig",
-      args: [taskId, terms, config],
-    });
+    const publication = await journey
+      .market("poster")
+      .publishAssignmentConfig(taskId, { module: "reverseAuction", config });
+    assert.ok(publication, "the API's postTask leaves the assignment configuration to be published");
 
-    // Each agent reads the auction from the API (the configuration the indexer saw published) and the terms from the
-    // chain, and bids, depositing the claim bond.
+    // Each agent reads the auction from the API (the configuration the indexer saw published) and bids through the
+    // SDK, which reads the terms and the configuration from the chain's events and deposits the claim bond.
     await journey.indexed();
     const read = await api.getTask(taskId);
     assert.equal(read.indexed?.assignmentMode, "ReverseAuction");
@@ -182,14 +178,11 @@ describe("Journey 4: a reverse auction among three agents, decided by the automa
     };
     assert.deepEqual(configRead, config, "the API gives the bidders the configuration the terms commit to");
     for (const { bidder, price, eta } of BIDS) {
-      const bidderTerms = (await journey.market(bidder).getPostedTask(taskId)).terms;
-      await journey.write(bidder, {
-        address: auction,
-        abi: reverseAuctionAbi as Abi,
-        functionName: "bid",
-        args: [taskId, bidderTerms, configRead, price, eta, capabilities],
-        value: bidderTerms.claimBond,
+      assert.deepEqual(await journey.market(bidder).getAssignmentConfig(taskId), {
+        module: "reverseAuction",
+        config: configRead,
       });
+      await journey.market(bidder).bid(taskId, { price, eta });
     }
 
     // The rule: priceWeight × priceBps + (1 − priceWeight) × reputationBps. The first agent's record (one task
@@ -209,23 +202,20 @@ describe("Journey 4: a reverse auction among three agents, decided by the automa
     }
     const [winner] = BIDS;
     assert.ok(expectedScores[0]! > expectedScores[1]! && expectedScores[0]! > expectedScores[2]!);
-    const [found, previewed, previewPrice] = await journey.publicClient.readContract({
-      address: auction,
-      abi: reverseAuctionAbi,
-      functionName: "previewWinner",
-      args: [taskId, terms, config, capabilities],
+    assert.deepEqual(await journey.market("anyone").previewAuctionWinner(taskId), {
+      winner: journey.address("agent"),
+      price: winner!.price,
+      score: expectedScores[0],
     });
-    assert.deepEqual([found, previewed, previewPrice], [true, journey.address("agent"), winner!.price]);
 
     // Nobody awards by hand: after the award window anyone finalizes.
     await journey.increaseTime(2 * DAY);
-    const finalized = await journey.write("anyone", {
-      address: auction,
-      abi: reverseAuctionAbi as Abi,
-      functionName: "finalize",
-      args: [taskId, terms, config, capabilities],
+    const finalized = await journey.market("anyone").finalizeAuction(taskId);
+    const [awarded] = parseEventLogs({
+      abi: reverseAuctionAbi,
+      logs: finalized.receipt.logs,
+      eventName: "AuctionAwarded",
     });
-    const [awarded] = parseEventLogs({ abi: reverseAuctionAbi, logs: finalized.logs, eventName: "AuctionAwarded" });
     assert.deepEqual(awarded?.args, {
       taskId,
       winner: journey.address("agent"),
@@ -233,14 +223,7 @@ describe("Journey 4: a reverse auction among three agents, decided by the automa
       automatic: true,
       score: expectedScores[0],
     });
-    for (const { bidder } of BIDS.slice(1)) {
-      await journey.write(bidder, {
-        address: auction,
-        abi: reverseAuctionAbi as Abi,
-        functionName: "withdrawDeposit",
-        args: [taskId],
-      });
-    }
+    for (const { bidder } of BIDS.slice(1)) await journey.market(bidder).withdrawBidDeposit(taskId);
 
     const claimed = await assertTaskAgrees(journey, taskId, "Claimed");
     assert.equal(claimed.indexed.price, winner!.price.toString());

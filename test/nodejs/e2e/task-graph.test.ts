@@ -6,14 +6,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { getAddress, parseEther, parseEventLogs, type Abi, type Hex } from "viem";
+import { getAddress, parseEther, parseEventLogs, type Hex } from "viem";
 
 import {
   TASK_DOCUMENT_VERSION,
   documentTimestamp,
+  NO_OPTIONS,
   TaskMarketContractError,
-  gatedClaimAbi,
   taskMarketAbi,
+  type TaskAssignment,
   type TaskCreation,
   type TaskDocument,
   type TaskOptions,
@@ -167,50 +168,52 @@ describe("Journey 5: a coordinator splits a task among three agents, a human rev
     await journey.sendPrepared("coordinator", (await api.claimTask(coordinator, { taskId: parentId })).transactions);
 
     // The coordinator splits the work. The API stores each subtask's document and derives its terms; the coordinator
-    // funds it from the parent's escrow with `createSubtask`.
-    const createSubtask = async (creation: TaskCreation): Promise<bigint> => {
-      const { terms, options, capabilities } = fromCreation(creation);
-      const receipt = await journey.write("coordinator", {
-        address: market,
-        abi: taskMarketAbi as Abi,
-        functionName: "createSubtask",
-        args: [parentId, parentTerms, terms, options, capabilities, creation.documentURI],
+    // funds it from the parent's escrow with the SDK's `createSubtask`, which derives the same terms from the same
+    // document (and, for an assignment module, publishes its configuration once the subtask exists).
+    const createSubtask = async (input: { document: TaskDocument; assignment?: TaskAssignment }): Promise<bigint> => {
+      const creation = await api.createTask({
+        document: input.document,
+        terms: { poster: coordinator, reviewWindow: DAY },
+        ...(input.assignment === undefined ? {} : { assignment: input.assignment }),
       });
-      const [created] = parseEventLogs({ abi: taskMarketAbi, logs: receipt.logs, eventName: "SubtaskCreated" });
-      assert.equal(created?.args.parentId, parentId);
-      return created!.args.subtaskId;
+      const created = await journey.market("coordinator").createSubtask(parentId, {
+        ...input,
+        reviewWindow: DAY,
+        documentURI: creation.documentURI,
+      });
+      const expected = fromCreation(creation);
+      assert.deepEqual(created.terms, expected.terms, "the SDK and the API derive the same terms");
+      assert.deepEqual(created.options ?? NO_OPTIONS, expected.options);
+      assert.deepEqual(created.capabilities, expected.capabilities);
+      const [event] = parseEventLogs({
+        abi: taskMarketAbi,
+        logs: created.receipt.logs,
+        eventName: "SubtaskCreated",
+      });
+      assert.equal(event?.args.parentId, parentId);
+      assert.equal(event?.args.subtaskId, created.taskId);
+      return created.taskId;
     };
     const subtaskTimes = { claimDeadline: now + 5 * DAY, executionWindow: 2 * DAY };
     const partIds: bigint[] = [];
-    const partTerms: TaskTerms[] = [];
     for (const part of PARTS) {
-      const creation = await api.createTask({
-        document: researchDocument({ ...part, ...subtaskTimes }),
-        terms: { poster: coordinator, reviewWindow: DAY },
-      });
-      partIds.push(await createSubtask(creation));
-      partTerms.push(fromCreation(creation).terms);
+      partIds.push(await createSubtask({ document: researchDocument({ ...part, ...subtaskTimes }) }));
     }
     // The merge step depends on both parts: the GatedClaim gives it out only once they are verified or settled.
     const gate = { requirements: { minCompleted: 0, maxDisputesLostBps: 10_000, dependencies: partIds } };
-    const mergeCreation = await api.createTask({
+    const mergeId = await createSubtask({
       document: researchDocument({
         objective: "Merge the tenders and the fleet sizes into one table and chart.",
         reward: MERGE.reward,
         requires: partIds,
         ...subtaskTimes,
       }),
-      terms: { poster: coordinator, reviewWindow: DAY },
       assignment: { module: "gatedClaim", config: gate },
     });
-    assert.equal(mergeCreation.options.assigner, gatedClaim);
-    const mergeId = await createSubtask(mergeCreation);
-    const mergeTerms = fromCreation(mergeCreation).terms;
-    await journey.write("coordinator", {
-      address: gatedClaim,
-      abi: gatedClaimAbi as Abi,
-      functionName: "publishConfig",
-      args: [mergeId, mergeTerms, gate],
+    assert.equal((await journey.market("thirdAgent").getTaskOptions(mergeId)).assigner, gatedClaim);
+    assert.deepEqual(await journey.market("thirdAgent").getAssignmentConfig(mergeId), {
+      module: "gatedClaim",
+      config: gate,
     });
 
     const drawn = PARTS.reduce((sum, part) => sum + part.reward, 0n) + MERGE.reward;
@@ -239,16 +242,12 @@ describe("Journey 5: a coordinator splits a task among three agents, a human rev
     );
 
     // The merge step cannot be claimed before its inputs exist.
-    const thirdAgent = journey.wallet("thirdAgent");
     await assert.rejects(
-      journey.publicClient.simulateContract({
-        account: thirdAgent.account,
-        address: gatedClaim,
-        abi: gatedClaimAbi,
-        functionName: "claim",
-        args: [mergeId, mergeTerms, gate, fromCreation(mergeCreation).capabilities],
-      }),
-      /AssignmentModule_DependenciesNotMet/,
+      journey.market("thirdAgent").claim(mergeId),
+      (error: unknown) =>
+        error instanceof TaskMarketContractError &&
+        error.errorName === "AssignmentModule_DependenciesNotMet" &&
+        error.contract === "gatedClaim",
     );
 
     // The two parts: found among the tasks each agent qualifies for, claimed through the API, delivered through the
@@ -282,12 +281,7 @@ describe("Journey 5: a coordinator splits a task among three agents, a human rev
       ready.indexed?.dependencies.map((dependency) => dependency.task.status),
       ["Settled", "Settled"],
     );
-    await journey.write("thirdAgent", {
-      address: gatedClaim,
-      abi: gatedClaimAbi as Abi,
-      functionName: "claim",
-      args: [mergeId, mergeTerms, gate, fromCreation(mergeCreation).capabilities],
-    });
+    await journey.market("thirdAgent").claim(mergeId);
     await journey.market("thirdAgent").submit(mergeId, { content: { table: "merged" }, uri: "ipfs://bafy-merged" });
     await journey.market("coordinator").approve(mergeId);
 
