@@ -1,12 +1,16 @@
-// The events that tell a task's story: the market's and the verification modules', each event signature once. A log
-// belongs to a task when one of its arguments names it (`taskId`, or `parentId`/`subtaskId` for subtask events).
+// The events that tell a task's story: the market's, the verification modules' and the assignment modules' (bids,
+// applications, awards), each event signature once. A log belongs to a task when one of its arguments names it
+// (`taskId`, or `parentId`/`subtaskId` for subtask events).
 import type { Abi, AbiEvent, Address, Hash } from "viem";
 import { formatAbiItem } from "viem/utils";
 
 import {
+  applicationBoardAbi,
   attestationModuleAbi,
+  gatedClaimAbi,
   optimisticModuleAbi,
   proofModuleAbi,
+  reverseAuctionAbi,
   reviewModuleAbi,
   taskMarketAbi,
 } from "../../src/protocol/abis.ts";
@@ -18,6 +22,9 @@ export const TASK_EVENT_SOURCES = {
   attestationModule: attestationModuleAbi,
   optimisticModule: optimisticModuleAbi,
   proofModule: proofModuleAbi,
+  gatedClaim: gatedClaimAbi,
+  applicationBoard: applicationBoardAbi,
+  reverseAuction: reverseAuctionAbi,
 } as const;
 export type TaskEventSource = keyof typeof TASK_EVENT_SOURCES;
 

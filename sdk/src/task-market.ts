@@ -1176,9 +1176,9 @@ export class TaskMarket {
   }
 
   /**
-   * Calls `onEvent` with each event of the market and the verification modules that names the task, as blocks arrive
-   * from the chain's current head on (`getPostedTask` and `getTask` say what happened before). Returns the function that
-   * stops watching.
+   * Calls `onEvent` with each event of the market, the verification modules and the assignment modules that names the
+   * task, as blocks arrive from the chain's current head on (`getPostedTask` and `getTask` say what happened before).
+   * Returns the function that stops watching.
    */
   watchTask(
     taskId: bigint,
@@ -1210,9 +1210,9 @@ export class TaskMarket {
   }
 
   /**
-   * Every event of the market and the verification modules that names the task (`taskId`, or `parentId`/`subtaskId`),
-   * oldest first, from the block it was created in to the chain's head: the task's history as the chain tells it, with
-   * no indexer. Throws `TaskNotFoundError` if the market has no such task.
+   * Every event of the market, the verification modules and the assignment modules that names the task (`taskId`, or
+   * `parentId`/`subtaskId`), oldest first, from the block it was created in to the chain's head: the task's history as
+   * the chain tells it, with no indexer. Throws `TaskNotFoundError` if the market has no such task.
    */
   async getTaskHistory(taskId: bigint): Promise<TaskEvent[]> {
     const { blockNumber: createdAt } = await this.getPostedTask(taskId);

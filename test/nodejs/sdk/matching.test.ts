@@ -211,6 +211,12 @@ describe("SDK: matching, composition and arbitration through TaskMarket", () => 
     assert.equal(task.statusName, "Claimed");
     assert.equal(task.state.executor, address.secondAgent);
     assert.equal((await reader.getAuction(taskId)).winner, address.secondAgent);
+    // The task's history tells the auction too, in chain order, from the module that ran it.
+    const auctionEvents = (await reader.getTaskHistory(taskId)).filter((event) => event.source === "reverseAuction");
+    assert.deepEqual(
+      auctionEvents.map((event) => event.eventName),
+      ["AuctionConfigPublished", "BidPlaced", "BidPlaced", "BidPlaced", "AuctionAwarded"],
+    );
 
     const beforeWithdrawal = await balance(address.agent);
     const withdrawn = await market.agent.withdrawBidDeposit(taskId);
