@@ -41,6 +41,22 @@ export async function readTaskState(
     client.readContract({ ...contract, functionName: "submissionOf", args: [taskId] }),
     client.readContract({ ...contract, functionName: "progressOf", args: [taskId] }),
   ]);
+  return taskStateFromViews(status, state, submissionHash, progress);
+}
+
+/** What the four views answered, decoded, as a {@link TaskStateAt}; undefined when the market has no such task. */
+export function taskStateFromViews(
+  status: number,
+  state: {
+    status: number;
+    executor: Address;
+    executionDeadline: number | bigint;
+    reviewDeadline: number | bigint;
+    flags: number | bigint;
+  },
+  submissionHash: Hex,
+  progress: readonly [number | bigint, number | bigint, number | bigint],
+): TaskStateAt | undefined {
   if (status === TaskStatus.None) return undefined;
   const [milestonesVerified, heldAt, holdShareBps] = progress;
   return {

@@ -3,6 +3,7 @@
 // message a verifier signs); everything else reads the indexer.
 import {
   createPublicClient,
+  decodeFunctionResult,
   encodeFunctionData,
   http,
   type Abi,
@@ -11,12 +12,14 @@ import {
   type ContractFunctionName,
   type Hex,
   type PublicClient,
+  type RpcBlock,
 } from "viem";
 
 import { readDeployment, type Deployment, type ProtocolContractKey } from "../../../scripts/deployment.ts";
-import { PROTOCOL_ABIS } from "../../../src/protocol/abis.ts";
-import { readTaskState, type TaskStateAt } from "../../../src/protocol/task-state.ts";
+import { PROTOCOL_ABIS, taskMarketAbi } from "../../../src/protocol/abis.ts";
+import { taskStateFromViews, type TaskStateAt } from "../../../src/protocol/task-state.ts";
 import { ApiProblem } from "../problems.ts";
+import { liveTaskCallData, splitLiveTaskViews, type LiveTaskViews } from "./live-task-call.ts";
 import type { PreparedTransaction } from "../schemas.ts";
 
 /** A task as the chain has it now: the stored state, the status with time-based outcomes applied, and the block. */
@@ -85,16 +88,59 @@ export class ProtocolChain {
     };
   }
 
-  /** The task's live state, every field read at one block. 404 when the market has no such task. */
-  async readTask(taskId: bigint): Promise<LiveTask> {
-    const block = await readLive(() => this.client.getBlock({ blockTag: "latest" }));
-    const task = await readLive(() => readTaskState(this.client, this.address("taskMarket"), taskId, block.number));
+  /**
+   * The task's live state, every field read at one block: `at`, when the caller has read the chain's head, or the head
+   * now. 404 when the market has no such task.
+   *
+   * The four views come from one `eth_call` (see live-task-call.ts). Without `at`, the head and that call at `latest`
+   * go out in one JSON-RPC batch, one round trip: the call says which block it ran at, and when that is the block the
+   * head names (no block came in between), its answer is the head's; otherwise it is read again at the head's number.
+   */
+  async readTask(taskId: bigint, at?: LiveTask["block"]): Promise<LiveTask> {
+    const data = liveTaskCallData(this.address("taskMarket"), taskId);
+    const call = (block: Hex | "latest") =>
+      this.client.request({ method: "eth_call", params: [{ data }, block] }) as Promise<Hex>;
+    let block = at;
+    if (block === undefined) {
+      const [head, result] = await readLive(() =>
+        // Asked in the same tick, both go out in one batch.
+        Promise.all([
+          this.client.request({
+            method: "eth_getBlockByNumber",
+            params: ["latest", false],
+          }) as Promise<RpcBlock | null>,
+          call("latest"),
+        ]),
+      );
+      if (head === null || head.number === null || head.hash === null) {
+        throw new ApiProblem("upstream_failed", "The chain's RPC endpoint has no latest block.");
+      }
+      block = { number: Number(head.number), hash: head.hash, timestamp: Number(head.timestamp) };
+      const views = splitLiveTaskViews(result);
+      if (views.blockNumber === block.number && views.blockTimestamp === block.timestamp) {
+        return this.#liveTask(taskId, views, block);
+      }
+    }
+    const result = await readLive(() => call(`0x${block.number.toString(16)}` as Hex));
+    return this.#liveTask(taskId, splitLiveTaskViews(result), block);
+  }
+
+  #liveTask(taskId: bigint, { views }: LiveTaskViews, block: LiveTask["block"]): LiveTask {
+    const abi = taskMarketAbi;
+    const task = taskStateFromViews(
+      decodeFunctionResult({ abi, functionName: "statusOf", data: views.statusOf }),
+      decodeFunctionResult({ abi, functionName: "stateOf", data: views.stateOf }),
+      decodeFunctionResult({ abi, functionName: "submissionOf", data: views.submissionOf }),
+      decodeFunctionResult({ abi, functionName: "progressOf", data: views.progressOf }),
+    );
     if (task === undefined) throw new ApiProblem("not_found", `The market has no task ${taskId}.`);
-    return {
-      taskId,
-      ...task,
-      block: { number: Number(block.number), hash: block.hash, timestamp: Number(block.timestamp) },
-    };
+    return { taskId, ...task, block };
+  }
+
+  /** The chain's head: its number, hash and time. */
+  async head(): Promise<LiveTask["block"]> {
+    const block = await readLive(() => this.client.getBlock({ blockTag: "latest" }));
+    return { number: Number(block.number), hash: block.hash, timestamp: Number(block.timestamp) };
   }
 
   /** Broadcasts a transaction a wallet signed. The chain's own rejection comes back as a 422 with its reason. */

@@ -1,7 +1,7 @@
 // What the task reads select from the indexer, and the shape of what comes back. A selection is written once here and
 // used by every route that reads tasks, so that a summary means the same in a search, an executor's task list and a
-// leaderboard. Each read is one GraphQL request; its nested levels cost the graph node one statement each, for all
-// parents at once, so none of these reads grows with the number of tasks in a page.
+// leaderboard. Each read is one GraphQL request, which the graph node answers with one statement per top-level field,
+// its nested levels included, so none of these reads grows with the number of tasks in a page.
 import type { IndexedBlock, SubgraphClient } from "./subgraph-client.ts";
 
 import type { Ref } from "./values.ts";

@@ -1,7 +1,11 @@
-// Reading what a query selects, one SQL statement per selection level: the top-level field is one statement, and each
-// entity-valued field below it is one more statement for all the parents at once (`= ANY(…)` over their ids, or a
-// window per parent when the field is a collection with `first`/`skip`/`orderBy`/`where`), never one per parent. A
-// single reference that selects only `id` takes none: its parents' statement answers it (see `fromParent`).
+// Reading what a query selects, in as few SQL statements as the selection allows: the top-level field is one
+// statement, and each entity-valued field below it is read inside that statement, as a JSON value per parent row (a
+// correlated subquery: the referenced entity, the entities pointing back, or a collection's window per parent with
+// its `first`/`skip`/`orderBy`/`where`; see `inlineSql`), so that a whole selection tree is one statement. A field
+// that cannot be inlined (an entity too wide for one JSON array, or arguments out of range, reported only where a
+// parent needs them) is one more statement for all the parents at once (`= ANY(…)` over their ids, or a window per
+// parent), never one per parent. A single reference that selects only `id` takes neither: its parents' statement
+// answers it (see `fromParent`).
 //
 // Semantics follow graph-node (store/postgres/src/relational_queries.rs, graphql/src/store/prefetch.rs):
 // - every statement reads the versions current at the query's block, nested levels included;
@@ -29,7 +33,7 @@ import type { ApiSchema } from "./api-schema.ts";
 import { QueryError, orderByNotSupported, rangeError } from "./errors.ts";
 import { bindable, relationJoin, whereSql, type FilterContext } from "./filter.ts";
 import { bytesToHex, valueTypeOf } from "./scalars.ts";
-import { Statement, type Collation } from "./sql.ts";
+import { SQL_TYPES, Statement, type Collation } from "./sql.ts";
 
 export interface FetchContext {
   db: Queryable;
@@ -77,7 +81,22 @@ interface RelationPlan {
    * {@link existsColumn}), and it costs no statement of its own.
    */
   fromParent: boolean;
+  /**
+   * Read inside the parent's statement, as a JSON value per parent row (see {@link inlineSql}), rather than by a
+   * statement of its own; cleared when its arguments are out of range, so that the error comes as it would without.
+   */
+  inline: boolean;
+  /** The parent row's column (or item) holding the inlined value. */
+  inlineKey: string;
+  /** The names of the items of each inlined entity's JSON array, in order (see {@link rowItems}). */
+  inlineItems?: string[];
 }
+
+/**
+ * PostgreSQL passes at most 100 arguments to a function: an entity is inlined as `json_build_array(...)` only when its
+ * items fit.
+ */
+const MAX_INLINE_ITEMS = 100;
 
 /** The fields a selection set selects on a type, by response key, with fragments and `@skip`/`@include` applied. */
 export function collectFields(
@@ -133,6 +152,11 @@ function planSelection(context: FetchContext, entity: EntityModel, fieldNodes: r
     if (field.derivedFrom === undefined) columns.set(field.name, field);
     const target = context.model.entities.get(field.type)!;
     const selection = planSelection(context, target, nodes);
+    const fromParent =
+      !field.list &&
+      field.derivedFrom === undefined &&
+      selection.columns.length === 1 &&
+      selection.relations.length === 0;
     relations.push({
       responseKey,
       field,
@@ -140,11 +164,9 @@ function planSelection(context: FetchContext, entity: EntityModel, fieldNodes: r
       args: field.list ? argumentValues(definitions[name]!, nodes[0]!, context.variables) : {},
       nodes,
       selection,
-      fromParent:
-        !field.list &&
-        field.derivedFrom === undefined &&
-        selection.columns.length === 1 &&
-        selection.relations.length === 0,
+      fromParent,
+      inline: !fromParent && itemCount(selection) <= MAX_INLINE_ITEMS,
+      inlineKey: `__inline_${relations.length}`,
     });
   }
   return { entity, columns: [...columns.values()], relations };
@@ -174,32 +196,128 @@ function existsColumn(field: FieldModel): string {
   return `__exists_${field.name}`;
 }
 
-function selectList(plan: SelectionPlan, alias: string, statement: Statement, model: SchemaModel): string {
-  const existence = new Map<string, string>();
+/** How many items a selection's row has: its columns, one existence test per referenced field, its inlined relations. */
+function itemCount(plan: SelectionPlan): number {
+  const existence = new Set(
+    plan.relations.filter((relation) => relation.fromParent).map((relation) => relation.field.name),
+  );
+  return plan.columns.length + existence.size + plan.relations.filter((relation) => relation.inline).length;
+}
+
+interface RowItem {
+  name: string;
+  sql: string;
+}
+
+/**
+ * What a statement reads of each entity of `plan` (at `alias`): its columns, whether each entity a reference names
+ * exists at the block (for the references answered from the parent), and the inlined relations. `json` gives values
+ * as they are put into JSON, where a number loses digits past 2^53: int8 and numeric as text.
+ */
+function rowItems(
+  context: FetchContext,
+  plan: SelectionPlan,
+  alias: string,
+  statement: Statement,
+  json: boolean,
+): RowItem[] {
+  const items: RowItem[] = plan.columns.map((field) => {
+    const column = `${alias}.${quote(field.name)}`;
+    const type = valueTypeOf(field, context.model);
+    // Bytes travel as hex text, which both drivers read faster than bytea, and which is what ids are keyed by.
+    if (!field.list && type === "Bytes") return { name: field.name, sql: `encode(${column}, 'hex')` };
+    const sqlType = SQL_TYPES[type];
+    // node-postgres parses numeric[] into floats; text keeps every digit.
+    if (field.list && sqlType === "numeric") return { name: field.name, sql: `${column}::text[]` };
+    if (json) {
+      if (field.list && type === "Bytes") {
+        return {
+          name: field.name,
+          sql:
+            `CASE WHEN ${column} IS NULL THEN NULL ELSE ARRAY(SELECT encode(b.v, 'hex') FROM unnest(${column})` +
+            ` WITH ORDINALITY AS b(v, i) ORDER BY b.i) END`,
+        };
+      }
+      if (sqlType === "int8" || sqlType === "numeric") {
+        return { name: field.name, sql: `${column}::text${field.list ? "[]" : ""}` };
+      }
+    }
+    return { name: field.name, sql: column };
+  });
+  const existence = new Set<string>();
   for (const relation of plan.relations) {
     if (!relation.fromParent || existence.has(relation.field.name)) continue;
+    existence.add(relation.field.name);
     const entity = statement.alias();
     const reference = `${alias}.${quote(relation.field.name)}`;
     // A null reference needs no lookup; CASE keeps the subquery from running for it.
-    existence.set(
-      relation.field.name,
-      `CASE WHEN ${reference} IS NULL THEN false ELSE EXISTS (SELECT 1 FROM ${statement.table(relation.target)} ${entity}` +
-        ` WHERE ${entity}."id" = ${reference} AND ${statement.atBlock(entity)}) END AS ${quote(existsColumn(relation.field))}`,
-    );
+    items.push({
+      name: existsColumn(relation.field),
+      sql:
+        `CASE WHEN ${reference} IS NULL THEN false ELSE EXISTS (SELECT 1 FROM ${statement.table(relation.target)} ${entity}` +
+        ` WHERE ${entity}."id" = ${reference} AND ${statement.atBlock(entity)}) END`,
+    });
   }
-  const columns = plan.columns
-    .map((field) => {
-      const column = `${alias}.${quote(field.name)}`;
-      const type = valueTypeOf(field, model);
-      // node-postgres parses numeric[] into floats; text keeps every digit.
-      if (field.list && (type === "BigInt" || type === "BigDecimal"))
-        return `${column}::text[] AS ${quote(field.name)}`;
-      // Bytes travel as hex text, which both drivers read faster than bytea, and which is what ids are keyed by.
-      if (!field.list && type === "Bytes") return `encode(${column}, 'hex') AS ${quote(field.name)}`;
-      return column;
-    })
+  for (const relation of plan.relations) {
+    if (!relation.inline) continue;
+    let sql: string;
+    try {
+      sql = inlineSql(context, relation, alias, statement);
+    } catch (error) {
+      // An argument out of range, a filter or an ordering refused: the relation's own statement reports it, if any
+      // parent needs it, as it would without inlining.
+      if (!(error instanceof QueryError)) throw error;
+      relation.inline = false;
+      continue;
+    }
+    items.push({ name: relation.inlineKey, sql: `(${sql})` });
+  }
+  return items;
+}
+
+function selectList(context: FetchContext, plan: SelectionPlan, alias: string, statement: Statement): string {
+  return rowItems(context, plan, alias, statement, false)
+    .map((item) => (item.sql === `${alias}.${quote(item.name)}` ? item.sql : `${item.sql} AS ${quote(item.name)}`))
     .join(", ");
-  return existence.size === 0 ? columns : `${columns}, ${[...existence.values()].join(", ")}`;
+}
+
+/**
+ * A relation read inside its parent's statement, for the parent at `parentAlias`: a JSON array per entity (its
+ * {@link rowItems}, nested inlined relations included), so that a whole selection tree can come back in one
+ * statement. A reference gives one entity or null; a derived field holding one entity, an array of those pointing
+ * back (more than one is an error); a collection, its window in order: the same filter, order, `first` and `skip`,
+ * applied per parent, as the relation's own statement would.
+ */
+function inlineSql(context: FetchContext, relation: RelationPlan, parentAlias: string, statement: Statement): string {
+  const { field, target, selection } = relation;
+  const alias = statement.alias();
+  const table = `${statement.table(target)} ${alias}`;
+  const items = rowItems(context, selection, alias, statement, true);
+  relation.inlineItems = items.map((item) => item.name);
+  const row = `json_build_array(${items.map((item) => item.sql).join(", ")})`;
+  const atBlock = statement.atBlock(alias);
+  if (!field.list && field.derivedFrom === undefined) {
+    return `SELECT ${row} FROM ${table} WHERE ${alias}."id" = ${parentAlias}.${quote(field.name)} AND ${atBlock}`;
+  }
+  let pointsBack: string;
+  if (field.derivedFrom === undefined) {
+    pointsBack = `${alias}."id" = ANY(${parentAlias}.${quote(field.name)})`;
+  } else {
+    const back = target.fieldsByName.get(field.derivedFrom)!;
+    pointsBack = back.list
+      ? `${parentAlias}."id" = ANY(${alias}.${quote(back.name)})`
+      : `${alias}.${quote(back.name)} = ${parentAlias}."id"`;
+  }
+  if (!field.list) return `SELECT json_agg(${row}) FROM ${table} WHERE ${pointsBack} AND ${atBlock}`;
+  const { first, skip } = range(context, relation.args, relation.nodes);
+  const where = whereOf(context, statement, target, alias, relation.args, relation.nodes);
+  const order = orderSql(context, statement, target, alias, relation.args, relation.nodes);
+  const keys = order.keys.join(", ");
+  return (
+    `SELECT coalesce(json_agg(w.j ORDER BY w.r), '[]'::json) FROM (SELECT ${row} AS j, row_number() OVER` +
+    ` (ORDER BY ${keys}) AS r FROM ${table}${order.joins} WHERE ${pointsBack} AND ${atBlock} AND ${where}` +
+    ` ORDER BY ${keys} LIMIT ${statement.param(first, "int8")} OFFSET ${statement.param(skip, "int8")}) w`
+  );
 }
 
 function range(context: FetchContext, args: Record<string, unknown>, nodes: readonly FieldNode[]) {
@@ -290,7 +408,7 @@ export async function resolveRootField(
   const plan = planSelection(context, spec.entity, nodes);
   const statement = new Statement(context.dbSchema, block, context.collation, context.head);
   const table = statement.table(spec.entity);
-  const columns = selectList(plan, "c", statement, context.model);
+  const columns = selectList(context, plan, "c", statement);
   let sql: string;
   if (spec.kind === "byId") {
     const id = statement.value(spec.entity.idType, queryId(spec.entity, args.id, nodes));
@@ -321,9 +439,12 @@ export async function resolveRootField(
   return entities;
 }
 
+const PREPARED = { prepare: true } as const;
+
 async function run(context: FetchContext, sql: string, params: unknown[]): Promise<Row[]> {
   try {
-    return await context.db.query(sql, params);
+    // The same selections come back with other values: each statement text is parsed and planned once.
+    return await context.db.query(sql, params, PREPARED);
   } catch (error) {
     const message = (error as Error).message ?? "";
     // graph-node turns PostgreSQL's tsquery syntax errors into this message; "no operand" ones too, here.
@@ -364,7 +485,6 @@ async function fetchRelation(
   const { field, target, selection, responseKey } = relation;
   const statement = new Statement(context.dbSchema, block, context.collation, context.head);
   const table = statement.table(target);
-  const columns = selectList(selection, "c", statement, context.model);
   const children = new Map<string, EntityNode>();
   const childOf = (row: Row) => {
     const key = idKeyOf(row.id);
@@ -376,6 +496,30 @@ async function fetchRelation(
     return node;
   };
 
+  if (relation.inline) {
+    // The parents' statement read the entities, as JSON: no statement.
+    const names = relation.inlineItems!;
+    const entityOf = (item: unknown[]) => {
+      const row: Row = {};
+      for (let index = 0; index < names.length; index++) row[names[index]!] = item[index];
+      return childOf(row);
+    };
+    for (const parent of parents) {
+      const raw = parent.row[relation.inlineKey] as unknown[] | unknown[][] | null | undefined;
+      if (field.list) {
+        parent.relations.set(responseKey, ((raw as unknown[][] | null) ?? []).map(entityOf));
+      } else if (field.derivedFrom === undefined) {
+        parent.relations.set(responseKey, raw == null ? null : entityOf(raw as unknown[]));
+      } else {
+        const pointing = (raw as unknown[][] | null) ?? [];
+        if (pointing.length > 1) throw ambiguousDerived(relation);
+        parent.relations.set(responseKey, pointing.length === 0 ? null : entityOf(pointing[0]!));
+      }
+    }
+    return [...children.values()];
+  }
+
+  const columns = selectList(context, selection, "c", statement);
   if (relation.fromParent) {
     // The parents' rows hold the ids, and whether each entity exists at the block: no statement.
     for (const parent of parents) {
@@ -497,12 +641,7 @@ async function fetchRelation(
       statement.params,
     );
     for (const row of rows) add(row);
-    if ([...byParent.values()].some((list) => list.length > 1)) {
-      throw new QueryError(
-        `Ambiguous result for derived field \`${field.name}\`: Multiple \`${target.name}\` entities refer back via \`${field.derivedFrom}\``,
-        relation.nodes,
-      );
-    }
+    if ([...byParent.values()].some((list) => list.length > 1)) throw ambiguousDerived(relation);
     parents.forEach((parent, index) => parent.relations.set(responseKey, byParent.get(index)?.[0] ?? null));
     return [...children.values()];
   }
@@ -533,6 +672,14 @@ async function fetchRelation(
 }
 
 type ValueTypeOfId = EntityModel["idType"];
+
+function ambiguousDerived(relation: RelationPlan): QueryError {
+  const { field, target } = relation;
+  return new QueryError(
+    `Ambiguous result for derived field \`${field.name}\`: Multiple \`${target.name}\` entities refer back via \`${field.derivedFrom}\``,
+    relation.nodes,
+  );
+}
 
 /** Whether a list of references needs no per-parent window: default arguments and every list within `first`. */
 function plainListWindow(

@@ -93,6 +93,8 @@ interface DeploymentState {
   latestTimestamp: number | null;
   failed: boolean;
   failureBlock: number | null;
+  /** The head's row in `__blocks`, read with the head (what `_meta` at the head answers); null when it is gone. */
+  latestBlock: { timestamp: number; parentHash: string } | null;
 }
 
 type BlockConstraint =
@@ -128,6 +130,9 @@ interface FieldGroup {
 class RootData {
   readonly values = new Map<string, unknown>();
 }
+
+/** Every query runs the same few statements: each is parsed and planned once (see `QueryOptions.prepare`). */
+const PREPARED = { prepare: true } as const;
 
 /** graph-node keeps these response keys when `subgraphError: deny` drops data. */
 const KEPT_ON_DENY = new Set(["_meta", "__schema", "__type"]);
@@ -367,8 +372,13 @@ export class QueryEngine {
   async #deploymentState(db: Queryable): Promise<DeploymentState | null> {
     let rows: Row[];
     try {
+      // The head's block comes with it: `_meta` at the head, which nearly every query asks for, needs no statement.
       rows = await db.query(
-        `SELECT latest_number, latest_hash, latest_timestamp, failed, failure_block FROM ${tableRef(this.#options.dbSchema, META_TABLE)} LIMIT 1`,
+        `SELECT m.latest_number, m.latest_hash, m.latest_timestamp, m.failed, m.failure_block, b.timestamp AS block_timestamp,` +
+          ` b.parent_hash AS block_parent_hash FROM ${tableRef(this.#options.dbSchema, META_TABLE)} m` +
+          ` LEFT JOIN ${tableRef(this.#options.dbSchema, BLOCKS_TABLE)} b ON b.hash = m.latest_hash LIMIT 1`,
+        [],
+        PREPARED,
       );
     } catch (error) {
       // Before the store has created its tables, nothing is indexed yet.
@@ -385,6 +395,10 @@ export class QueryEngine {
         row.latest_timestamp === null || row.latest_timestamp === undefined ? null : Number(row.latest_timestamp),
       failed: row.failed === true,
       failureBlock: (row.failure_block as number | null) ?? null,
+      latestBlock:
+        row.block_parent_hash instanceof Uint8Array
+          ? { timestamp: Number(row.block_timestamp), parentHash: `0x${bytesToHex(row.block_parent_hash)}` }
+          : null,
     };
   }
 
@@ -421,17 +435,20 @@ export class QueryEngine {
   async #meta(db: Queryable, block: ResolvedBlock, state: DeploymentState): Promise<Record<string, unknown>> {
     let timestamp: number | null = null;
     let parentHash: string | null = null;
-    if (block.hash !== null) {
+    if (block.hash !== null && block.hash === state.latestHash) {
+      // Read with the head. The head's timestamp is also kept with the head itself, for when its block is no longer
+      // in `__blocks`.
+      if (state.latestBlock !== null) ({ timestamp, parentHash } = state.latestBlock);
+      else timestamp = state.latestTimestamp;
+    } else if (block.hash !== null) {
       const rows = await db.query(
         `SELECT timestamp, parent_hash FROM ${tableRef(this.#options.dbSchema, BLOCKS_TABLE)} WHERE hash = decode($1::text, 'hex')`,
         [block.hash],
+        PREPARED,
       );
       if (rows[0]) {
         timestamp = Number(rows[0].timestamp);
         parentHash = `0x${bytesToHex(rows[0].parent_hash as Uint8Array)}`;
-      } else if (block.hash === state.latestHash) {
-        // The head's timestamp is also kept with the head itself, for when its block is no longer in `__blocks`.
-        timestamp = state.latestTimestamp;
       }
     }
     return {

@@ -15,9 +15,17 @@ import { INT8, INT8_ARRAY, NUMERIC, NUMERIC_ARRAY, TEXT_ARRAY } from "./type-oid
 
 export type Row = Record<string, unknown>;
 
+export interface QueryOptions {
+  /**
+   * Keep the statement prepared, by its text, and run it through the prepared statement from then on: for statements
+   * run many times with different parameters (the GraphQL server's). PGlite only; PostgreSQL ignores it.
+   */
+  prepare?: boolean;
+}
+
 export interface Queryable {
   /** One statement with `$1`-style parameters. */
-  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   /** Several statements without parameters (DDL). */
   exec(sql: string): Promise<void>;
   /**
@@ -234,9 +242,10 @@ function pgliteDatabase(connection: PgliteConnection): Database {
   const statements = (inTransaction: boolean, isOpen: () => boolean = () => true): Required<Queryable> => {
     const ended = () => Promise.reject(new Error("Transaction is closed: its statements must run inside its work."));
     return {
-      async query<T extends Row>(sql: string, params: readonly unknown[] = []) {
+      async query<T extends Row>(sql: string, params: readonly unknown[] = [], options?: QueryOptions) {
         if (!isOpen()) return ended();
-        return (await perform(connection, { op: "query", sql, params, inTransaction })) as T[];
+        const prepare = options?.prepare === true;
+        return (await perform(connection, { op: "query", sql, params, inTransaction, prepare })) as T[];
       },
       async exec(sql: string) {
         if (!isOpen()) return ended();
@@ -270,8 +279,8 @@ function pgliteDatabase(connection: PgliteConnection): Database {
   return {
     kind: "pglite",
     // Plain statements share the lock with snapshots, so that none lands in the middle of a transaction.
-    query: <T extends Row>(sql: string, params?: readonly unknown[]) =>
-      closing ? rejectClosed() : lock.read(() => unlocked.query<T>(sql, params)),
+    query: <T extends Row>(sql: string, params?: readonly unknown[], options?: QueryOptions) =>
+      closing ? rejectClosed() : lock.read(() => unlocked.query<T>(sql, params, options)),
     exec: (sql) => (closing ? rejectClosed() : lock.read(() => unlocked.exec(sql))),
     copyFrom: (sql, data) => (closing ? rejectClosed() : lock.read(() => unlocked.copyFrom(sql, data))),
     transaction: (work) => (closing ? rejectClosed() : lock.write(() => runTransaction(work))),

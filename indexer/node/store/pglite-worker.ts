@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
 
-import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { PGlite, parse as pgliteParse, protocol, type Transaction } from "@electric-sql/pglite";
 
 import type { Row } from "./database.ts";
 import { INT8, NUMERIC } from "./type-oids.ts";
@@ -27,7 +27,7 @@ const POLL_MS = availableParallelism() > 1 ? 0.1 : 0;
  * the others run on their own, after any open transaction has ended.
  */
 export type PgliteRequest =
-  | { op: "query"; sql: string; params: readonly unknown[]; inTransaction: boolean }
+  | { op: "query"; sql: string; params: readonly unknown[]; inTransaction: boolean; prepare?: boolean }
   | { op: "exec"; sql: string; inTransaction: boolean }
   | { op: "copy"; sql: string; data: string; inTransaction: boolean }
   | { op: "begin" | "commit" | "rollback" | "close" };
@@ -55,6 +55,34 @@ export type PgliteWorkerMessage =
   | { id: number; rows: Row[] | undefined }
   | { id: number; error: ErrorDescription };
 
+/**
+ * Statements kept prepared, by text. PGlite's own `query` parses, describes, binds, describes again and executes a
+ * statement in five calls into PostgreSQL, each parsing and planning it anew; a prepared statement is parsed and
+ * described once and then bound and executed in one call, with PostgreSQL's plan cache. The least recently used are
+ * closed past this many.
+ */
+const MAX_PREPARED = 256;
+
+interface PreparedStatement {
+  name: string;
+  /** The parameters' type oids, which pick each value's text form (arrays, bytea, booleans). */
+  parameterTypes: number[];
+  /** What every execution returns its rows as; undefined for a statement that returns none. */
+  rowDescription: BackendMessage | undefined;
+}
+
+type BackendMessage = Awaited<ReturnType<PGlite["execProtocolStream"]>>[number];
+
+function concatenate(parts: readonly Uint8Array[]): Uint8Array {
+  const joined = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
+}
+
 /** A transaction held open across requests: PGlite's own, which settles once `decide` says commit or roll back. */
 interface OpenTransaction {
   transaction: Transaction;
@@ -65,6 +93,9 @@ interface OpenTransaction {
 export class PgliteSession {
   readonly #db: PGlite;
   #open: OpenTransaction | null = null;
+  /** In use order, the most recent last. */
+  readonly #prepared = new Map<string, PreparedStatement>();
+  #statements = 0;
 
   private constructor(db: PGlite) {
     this.#db = db;
@@ -87,6 +118,7 @@ export class PgliteSession {
   async run(request: PgliteRequest): Promise<Row[] | undefined> {
     switch (request.op) {
       case "query":
+        if (request.prepare) return await this.#preparedQuery(request.sql, request.params, request.inTransaction);
         return (await this.#target(request.inTransaction).query<Row>(request.sql, request.params as unknown[])).rows;
       case "exec":
         await this.#target(request.inTransaction).exec(request.sql);
@@ -120,6 +152,85 @@ export class PgliteSession {
     if (!inTransaction) return this.#db;
     if (!this.#open) throw new Error("Transaction is closed: its statements must run before it commits or rolls back.");
     return this.#open.transaction;
+  }
+
+  /**
+   * Runs a statement through a prepared statement of the same text, with PGlite's locking: inside the open
+   * transaction, or outside any, like `#target`.
+   */
+  async #preparedQuery(sql: string, params: readonly unknown[], inTransaction: boolean): Promise<Row[]> {
+    const db = this.#db;
+    const run = () => db._runExclusiveQuery(() => this.#execute(sql, params));
+    if (inTransaction) {
+      if (!this.#open) {
+        throw new Error("Transaction is closed: its statements must run before it commits or rolls back.");
+      }
+      return await run();
+    }
+    return await db._runExclusiveTransaction(async () => {
+      const rows = await run();
+      // As PGlite's own `query` does after a statement outside a transaction (a no-op for a database in memory).
+      await db.syncToFs();
+      return rows;
+    });
+  }
+
+  async #execute(sql: string, params: readonly unknown[]): Promise<Row[]> {
+    const db = this.#db;
+    const statement = await this.#statement(sql);
+    const values = params.map((param, index) => {
+      if (param === null || param === undefined) return null;
+      const serialize = db.serializers[statement.parameterTypes[index]!];
+      return serialize ? serialize(param) : String(param);
+    });
+    // Bind, execute and sync in one call: on an error PostgreSQL skips to the sync, which ends the implicit
+    // transaction (or leaves the open one failed), and PGlite throws the error once all of it has run.
+    const messages = await db.execProtocolStream(
+      concatenate([
+        protocol.serialize.bind({ statement: statement.name, values: values as string[] }),
+        protocol.serialize.execute({}),
+        protocol.serialize.sync(),
+      ]),
+      { syncToFs: false },
+    );
+    if (statement.rowDescription === undefined) return [];
+    return pgliteParse.parseResults([statement.rowDescription, ...messages] as never, db.parsers)[0]!.rows as Row[];
+  }
+
+  /** The prepared statement of `sql`, prepared now if it is not yet. */
+  async #statement(sql: string): Promise<PreparedStatement> {
+    const kept = this.#prepared.get(sql);
+    if (kept !== undefined) {
+      this.#prepared.delete(sql);
+      this.#prepared.set(sql, kept);
+      return kept;
+    }
+    const name = `graphql_${++this.#statements}`;
+    const messages = await this.#db.execProtocolStream(
+      concatenate([
+        protocol.serialize.parse({ name, text: sql }),
+        protocol.serialize.describe({ type: "S", name }),
+        protocol.serialize.sync(),
+      ]),
+      { syncToFs: false },
+    );
+    const parameters = messages.find((message) => message.name === "parameterDescription") as
+      { dataTypeIDs: number[] } | undefined;
+    const statement: PreparedStatement = {
+      name,
+      parameterTypes: parameters?.dataTypeIDs ?? [],
+      rowDescription: messages.find((message) => message.name === "rowDescription"),
+    };
+    this.#prepared.set(sql, statement);
+    if (this.#prepared.size > MAX_PREPARED) {
+      const [oldestSql, oldest] = this.#prepared.entries().next().value!;
+      this.#prepared.delete(oldestSql);
+      await this.#db.execProtocolStream(
+        concatenate([protocol.serialize.close({ type: "S", name: oldest.name }), protocol.serialize.sync()]),
+        { syncToFs: false },
+      );
+    }
+    return statement;
   }
 
   async #begin(): Promise<void> {

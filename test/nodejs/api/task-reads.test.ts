@@ -9,6 +9,7 @@ import { getAddress, zeroHash } from "viem";
 
 import { createApp } from "../../../api/src/app.ts";
 import { SubgraphClient, type SubgraphAnswer } from "../../../api/src/subgraph/subgraph-client.ts";
+import { readTaskState } from "../../../src/protocol/task-state.ts";
 import { ExecutorKind } from "../../../src/protocol/terms.ts";
 import { startStack, type Stack } from "./helpers/stack.ts";
 import {
@@ -313,6 +314,26 @@ describe("GET /tasks/{id}", () => {
       assert.equal(body.code, "invalid_request");
       assert.equal(body.errors[0].path, "param.id");
     }
+  });
+
+  it("reads a task's four views in one call, as each view read on its own answers them at the same block", async () => {
+    const { chain } = stack.services;
+    const market = chain.address("taskMarket");
+    for (const task of [open, inMilestones, settled, withoutDocument, expiring, dependency, gated]) {
+      const live = await chain.readTask(task.taskId);
+      const block = await stack.publicClient.getBlock({ blockNumber: BigInt(live.block.number) });
+      assert.deepEqual(live.block, {
+        number: Number(block.number),
+        hash: block.hash,
+        timestamp: Number(block.timestamp),
+      });
+      const { block: _, taskId, ...views } = live;
+      assert.equal(taskId, task.taskId);
+      assert.deepEqual(views, await readTaskState(stack.publicClient, market, task.taskId, block.number));
+      // At a block the caller names, the same.
+      assert.deepEqual(await chain.readTask(task.taskId, live.block), live);
+    }
+    await assert.rejects(chain.readTask(1_000_000n), { code: "not_found" });
   });
 
   it("reads a task while the chain moves on: the live state is at least as new as the indexed one", async () => {

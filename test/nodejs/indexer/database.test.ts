@@ -105,6 +105,42 @@ for (const thread of ["worker", "main"] as const) {
       }
     });
 
+    it("runs a prepared statement as it runs a plain one: values, failures, transactions, many statements", async () => {
+      const sql = `SELECT $1::int8 AS int8, $2::numeric[] AS numerics, $3::bytea AS bytea, $4::text[] AS texts,
+                          $5::bool AS bool, $6::int4 AS nothing`;
+      const params = [-9223372036854775808n, ["1.5", "-2"], new Uint8Array([0, 255]), ["a", "b c"], false, null];
+      const plain = await db.query(sql, params);
+      for (let run = 0; run < 3; run++) assert.deepEqual(await db.query(sql, params, { prepare: true }), plain);
+      assert.deepEqual(await db.query("SELECT 1 AS one WHERE false", [], { prepare: true }), []);
+
+      await assert.rejects(db.query("SELECT * FROM missing_prepared", [], { prepare: true }), { code: "42P01" });
+      const divide = "SELECT 10 / $1::int4 AS quotient";
+      assert.deepEqual(await db.query(divide, [5], { prepare: true }), [{ quotient: 2 }]);
+      await assert.rejects(db.query(divide, [0], { prepare: true }), { code: "22012" });
+      assert.deepEqual(await db.query(divide, [2], { prepare: true }), [{ quotient: 5 }]);
+
+      await db.exec("CREATE TABLE prepared_rows (id int4 PRIMARY KEY)");
+      const insert = "INSERT INTO prepared_rows VALUES ($1) RETURNING id";
+      await assert.rejects(
+        db.transaction(async (transaction) => {
+          assert.deepEqual(await transaction.query(insert, [1], { prepare: true }), [{ id: 1 }]);
+          throw new Error("roll back");
+        }),
+        /roll back/,
+      );
+      assert.deepEqual(await db.query("SELECT count(*)::int4 AS rows FROM prepared_rows"), [{ rows: 0 }]);
+      await db.transaction((transaction) => transaction.query(insert, [2], { prepare: true }));
+      assert.deepEqual(await db.query("SELECT id FROM prepared_rows", [], { prepare: true }), [{ id: 2 }]);
+
+      // More statements than are kept prepared: the least recently used are closed and prepared again when needed.
+      for (let round = 0; round < 2; round++) {
+        for (let index = 0; index < 300; index++) {
+          const [row] = await db.query(`SELECT $1::int4 + ${index} AS value`, [round], { prepare: true });
+          assert.equal(row!.value, round + index);
+        }
+      }
+    });
+
     it("rolls a transaction back when its work throws", async () => {
       await db.exec("CREATE TABLE atomic (n int4)");
       await assert.rejects(

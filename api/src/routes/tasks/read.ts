@@ -164,35 +164,18 @@ const isAt = (block: ChainHead, head: ChainHead) =>
  * What the route keeps between requests, none of which can be stale when it is used:
  * - a task's creation (poster, document hash and URI) never changes;
  * - a document is content-addressed: the one stored under a hash is always the same (only its absence can change);
- * - the live state read at block B is what the chain answers for as long as B is its head: every read is made at a
- *   block, and `statusOf` applies the time of that block;
  * - the indexed record read at block B is what the indexer answers for as long as the chain's head is still B, since
  *   the indexer cannot be ahead of the chain.
- * Each request reads the chain's head first (one cheap call) and uses a kept live state or indexed record only when it
- * was read at that head; on a new block both are read again.
+ * Each request reads the live state with the chain's head (one round trip), and uses a kept indexed record only when
+ * it was read at that head; on a new block the indexer is read again. The live state itself is read every time: it
+ * comes in the same round trip as the head, which every request needs.
  */
 function readCaches() {
   return {
     creations: new LruCache<string, Creation>(20_000),
     documents: new LruCache<string, TaskDocument>(1_000),
-    live: new LruCache<string, LiveTask>(5_000),
     indexed: new LruCache<string, IndexedRead & { task: TaskDetail }>(5_000),
   };
-}
-
-/** The chain's head, with the RPC endpoint's failures as problems (as `ProtocolChain` maps them). */
-async function readChainHead(services: ApiServices): Promise<ChainHead> {
-  try {
-    const block = await services.chain.client.getBlock({ blockTag: "latest" });
-    return { number: Number(block.number), hash: block.hash };
-  } catch (error) {
-    if ((error as Error).name === "TimeoutError") {
-      throw new ApiProblem("upstream_timeout", "The chain's RPC endpoint did not answer in time.", { cause: error });
-    }
-    throw new ApiProblem("unavailable", `Reading the chain's head failed: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
 }
 
 export function registerTaskReadRoute(app: ApiApp, services: ApiServices): void {
@@ -221,14 +204,14 @@ export function registerTaskReadRoute(app: ApiApp, services: ApiServices): void 
     let creation = caches.creations.get(key);
     const knownDocument = creation === undefined ? undefined : readDocument(creation.documentHash);
     knownDocument?.catch(() => undefined);
-    const keptLive = caches.live.get(key);
+    // The live state comes with the chain's head it was read at (one round trip); a kept indexed record is used only
+    // if it was read at that head. Without one, the indexer is read at the same time as the chain.
     const keptIndexed = caches.indexed.get(key);
-    const head = keptLive === undefined && keptIndexed === undefined ? undefined : await readChainHead(services);
-    const [live, indexed] = await Promise.all([
-      keptLive !== undefined && isAt(keptLive.block, head!) ? keptLive : services.chain.readTask(taskId),
-      keptIndexed !== undefined && isAt(keptIndexed.block, head!) ? keptIndexed : readIndexed(taskId),
-    ]);
-    caches.live.set(key, live);
+    const fresh = keptIndexed === undefined ? readIndexed(taskId) : undefined;
+    fresh?.catch(() => undefined);
+    const live = await services.chain.readTask(taskId);
+    const indexed =
+      fresh === undefined && isAt(keptIndexed!.block, live.block) ? keptIndexed! : await (fresh ?? readIndexed(taskId));
     if (indexed.task !== null) {
       caches.indexed.set(key, { task: indexed.task, block: indexed.block });
       creation ??= {
