@@ -401,7 +401,7 @@ try {
         (BLOCK_INTERVAL_MS === 0 ? "is never mined: the chain stands still" : `is mined every ${BLOCK_INTERVAL_MS} ms`),
       chainBlockIntervalMs: BLOCK_INTERVAL_MS,
       graphNode: "indexer/node/main.ts in a child process, PGlite in memory",
-      api: "api/src/main.ts serve in a child process, PGlite in memory, rate limit 1,000,000/min (in memory)",
+      api: "api/src/main.ts serve in a child process, PGlite in a fresh directory of the run, rate limit 1,000,000/min (in memory)",
       cpuProfiles:
         CPU_PROFILE === undefined
           ? null

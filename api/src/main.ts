@@ -9,7 +9,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
-import { readApiConfig } from "./config.ts";
+import { DEFAULT_API_DATA_DIR, readApiConfig } from "./config.ts";
 import { API_KEY_SCOPES, ApiKeyStore, type ApiKeyInfo } from "./security/api-keys.ts";
 import { openApiDatabase } from "./store/api-database.ts";
 
@@ -30,7 +30,7 @@ Configuration (environment):
   TASKMARKET_DEPLOYMENT  the deployment record (default deployments/localhost.json)
   TASKMARKET_RPC_URL     overrides the deployment's RPC URL
   DATABASE_URL           PostgreSQL for the API's data; otherwise PGlite in API_DATA_DIR
-  API_DATA_DIR           PGlite's directory (in memory when neither is set: keys then last until the process ends)
+  API_DATA_DIR           PGlite's directory when DATABASE_URL is unset (default .data/api)
   API_HOST, API_PORT     where to listen (default 127.0.0.1:8787; port 0 picks a free one)
   VERIFIER_PRIVATE_KEY   the key that signs attestations (without one, POST /verify checks but cannot sign)
   CORS_ORIGINS           comma-separated origins browsers may call from (* for any)
@@ -40,9 +40,9 @@ Configuration (environment):
   IPFS_API_URL           a Kubo HTTP API to pin task documents to
   UPSTREAM_TIMEOUT_MS    how long an indexer or chain read may take (default 10000)
 
-The keys commands open the API's database directly: DATABASE_URL, or API_DATA_DIR. PGlite allows one process at a
-time, so with API_DATA_DIR stop the API first; with PostgreSQL, keys made or revoked apply to a running API within
-seconds.
+The keys commands open the API's database directly: DATABASE_URL, or API_DATA_DIR (default .data/api). PGlite
+allows one process at a time, so with PGlite stop the API first; with PostgreSQL, keys made or revoked apply to a
+running API within seconds.
 `;
 
 /** A command line that is not understood: exit code 2. */
@@ -125,16 +125,10 @@ async function serve(): Promise<void> {
                               KEYS
 //////////////////////////////////////////////////////////////*/
 
-/** The database the keys commands manage: the same variables as the server's, but nothing else is required. */
+/** The database the keys commands manage: the server's, from the same variables and with the same default. */
 function keysDatabase(env: NodeJS.ProcessEnv): { url?: string; dataDir?: string } {
   const url = env.DATABASE_URL || undefined;
-  const dataDir = env.API_DATA_DIR || undefined;
-  if (url === undefined && dataDir === undefined) {
-    throw new Error(
-      "Set DATABASE_URL or API_DATA_DIR to the API's database: without either the API keeps its keys in memory, " +
-        "and a key made here would be gone when this command ends.",
-    );
-  }
+  const dataDir = url === undefined ? env.API_DATA_DIR || DEFAULT_API_DATA_DIR : undefined;
   return { url, dataDir: dataDir === undefined ? undefined : isAbsolute(dataDir) ? dataDir : resolve(dataDir) };
 }
 

@@ -1,8 +1,8 @@
 /**
  * The benchmark's own stack, every part in its own process so that the load generator shares an event loop with none
  * of them: a fresh local chain (`hardhat node`, scripts/local-chain.ts) with the protocol deployed, the local graph node
- * (`indexer/node/main.ts`, PGlite in memory) indexing it, and the API (`api/src/main.ts serve`, PGlite in memory)
- * reading both. Everything listens on 127.0.0.1 and is stopped by its own PID, the API first.
+ * (`indexer/node/main.ts`, PGlite in memory) indexing it, and the API (`api/src/main.ts serve`, PGlite in a fresh
+ * directory of the run's own, since a standalone API keeps its data on disk) reading both. Everything listens on 127.0.0.1 and is stopped by its own PID, the API first.
  */
 import { join } from "node:path";
 
@@ -137,6 +137,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
         SUBGRAPH_URL: graphqlUrl,
         API_HOST: LOOPBACK,
         API_PORT: String(apiPort),
+        API_DATA_DIR: join(options.runDirectory, "api-data"),
         VERIFIER_PRIVATE_KEY: devPrivateKey(VERIFIER_ACCOUNT_INDEX),
         // The load comes from one client address at 200 req/s: the limiter still counts every request (its cost is
         // part of the figures) but must not refuse them.
