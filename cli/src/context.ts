@@ -148,6 +148,21 @@ export class Context {
     }
   }
 
+  /**
+   * The deployment record, for calls to contracts the API does not name: the assignment modules (an auction, the
+   * application board, the gated claim), whose addresses only a deployment record gives.
+   */
+  deploymentFor(purpose: string): Deployment {
+    const deployment = this.deployment;
+    if (deployment === undefined) {
+      throw new UsageError(
+        `${purpose} goes to the assignment modules, whose addresses only a deployment record names: pass ` +
+          `--deployment deployments/<network>.json or set ${ENVIRONMENT.deployment}.`,
+      );
+    }
+    return deployment;
+  }
+
   get rpcUrl(): string {
     const url = this.#options.rpcUrl ?? nonEmpty(this.#environment[ENVIRONMENT.rpcUrl]) ?? this.deployment?.rpcUrl;
     if (url === undefined) {

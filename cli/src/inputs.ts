@@ -117,3 +117,34 @@ export function readOutput(path: string, encoding: OutputEncodingChoice): { outp
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/**
+ * Content referred to on-chain by its hash: a JSON file (hashed by the protocol's convention, `contentHash`) or a hash
+ * computed elsewhere, with where to read it.
+ */
+export function readContentReference(
+  options: { file?: string; hash?: string; uri?: string },
+  what: string,
+  names: { file: string; hash: string },
+): { content?: JsonValue; hash?: Hex; uri: string } {
+  if (options.file !== undefined && options.hash !== undefined) {
+    throw new UsageError(`Give the ${what} as ${names.file} <file> or as ${names.hash} <hash>, not both.`);
+  }
+  return {
+    ...(options.file === undefined ? {} : { content: readJson(options.file, what) }),
+    ...(options.hash === undefined ? {} : { hash: parseHash(options.hash, names.hash) }),
+    uri: options.uri ?? "",
+  };
+}
+
+/** A share of the payment for the executor, in percent (0 to 100 in steps of `step`), as basis points. */
+export function parseSharePercent(value: string, what: string, step = 1): number {
+  const percent = parseInteger(value.replace(/%$/, ""), what, { min: 0, max: 100 });
+  if (percent % step !== 0) throw new UsageError(`${what} must be a multiple of ${step} percent, got "${value}".`);
+  return percent * 100;
+}
+
+export function parseHex(value: string, what: string): Hex {
+  if (!/^0x([0-9a-fA-F]{2})*$/.test(value)) throw new UsageError(`${what} must be bytes in hex (0x…), got "${value}".`);
+  return value as Hex;
+}

@@ -5,7 +5,9 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 
 import { registerAccountCommands } from "./commands/accounts.ts";
+import { registerArbitrationCommands } from "./commands/arbitration.ts";
 import { registerDecisionCommands } from "./commands/decide.ts";
+import { registerMatchingCommands } from "./commands/matching.ts";
 import { registerOperatorCommands } from "./commands/operator.ts";
 import { registerTaskCommands } from "./commands/tasks.ts";
 import { registerWorkCommands } from "./commands/work.ts";
@@ -21,11 +23,12 @@ export type Register = (command: Command, action: Action) => Command;
 const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
   .version;
 
-/** One example per command, shown at the end of its help. */
+/** One example per command (a subcommand by its group and name), shown at the end of its help. */
 const EXAMPLES: Record<string, string[]> = {
   post: [
     "taskmarket post task.json --review-window 2d",
     `taskmarket post task.json --verification @attestation.json --json`,
+    "taskmarket post task.json --assignment @auction.json",
   ],
   show: ["taskmarket show 7", "taskmarket show 7 --json | jq .chain.status"],
   search: ["taskmarket search german translation --state Posted --capability lang:de --sort reward"],
@@ -35,6 +38,20 @@ const EXAMPLES: Record<string, string[]> = {
     "taskmarket register --kind agent --operator 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --capability lang:de",
   ],
   claim: ["taskmarket claim 7"],
+  bid: [
+    "taskmarket bid 7 --price 800000000000000000 --eta 4h",
+    "taskmarket bid 7 --price 800000000000000000 --eta 4h --sealed --save bid-7.json",
+  ],
+  reveal: ["taskmarket reveal 7 --bid bid-7.json"],
+  auction: ["taskmarket auction 7", "taskmarket auction 7 --json | jq .preview"],
+  award: ["taskmarket award 7 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"],
+  finalize: ["taskmarket finalize 7"],
+  "withdraw-bid": ["taskmarket withdraw-bid 7"],
+  apply: ["taskmarket apply 7 --note pitch.json --uri ipfs://bafy…"],
+  assign: ["taskmarket assign 7 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"],
+  dismiss: ["taskmarket dismiss 7 0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"],
+  "withdraw-application": ["taskmarket withdraw-application 7"],
+  subtask: ["taskmarket subtask 7 part.json", "taskmarket subtask 7 merge.json --assignment @gate.json"],
   start: ["taskmarket start 7"],
   checkpoint: ["taskmarket checkpoint 7 --percent 50 --report progress.json --uri ipfs://bafy…"],
   submit: [
@@ -48,6 +65,14 @@ const EXAMPLES: Record<string, string[]> = {
   settle: ["taskmarket settle 7"],
   dispute: ["taskmarket dispute 7"],
   respond: ["taskmarket respond 7"],
+  evidence: ["taskmarket evidence 7 --file evidence.json --uri ipfs://bafy…"],
+  vote: ["taskmarket vote 7 --executor-share 100", "taskmarket vote 7 --refuse"],
+  "execute-ruling": ["taskmarket execute-ruling 7"],
+  timeout: ["taskmarket timeout 7"],
+  "settlement sign": ["taskmarket settlement sign 7 --executor-share 60 --deadline 2026-12-01T12:00:00Z"],
+  "settlement submit": [
+    "taskmarket settlement submit 7 --executor-share 60 --deadline 1796126400 --poster-signature 0x…",
+  ],
   cancel: ["taskmarket cancel 7"],
   "consent-cancel": ["taskmarket consent-cancel 7"],
   refund: ["taskmarket refund 7"],
@@ -58,9 +83,9 @@ const EXAMPLES: Record<string, string[]> = {
   leaderboard: ["taskmarket leaderboard --kind Agent --first 10"],
   status: ["taskmarket status"],
   methods: ["taskmarket methods"],
-  create: ["taskmarket verifiers create"],
-  add: ["taskmarket verifiers add 1 0x976EA74026E726554dB657fA54763abd0C3a0aa9"],
-  bond: ["taskmarket verifiers bond 1 --amount 1000000000000000000"],
+  "verifiers create": ["taskmarket verifiers create"],
+  "verifiers add": ["taskmarket verifiers add 1 0x976EA74026E726554dB657fA54763abd0C3a0aa9"],
+  "verifiers bond": ["taskmarket verifiers bond 1 --amount 1000000000000000000"],
 };
 
 const ENVIRONMENT_HELP: [string, string][] = [
@@ -128,14 +153,21 @@ A task's journey:
   taskmarket submit 7 --output result.json   taskmarket verify 7 --output result.json --submit
   taskmarket settle 7                        (as the poster: approve; or release after the window)
   taskmarket history 7                       taskmarket reputation <executor>
+
+Other ways to give a task out, and disputes:
+  taskmarket post task.json --assignment @auction.json    taskmarket bid 7 --price <wei> --eta 4h
+  taskmarket auction 7                       taskmarket finalize 7     (or the poster: award 7 <bidder>)
+  taskmarket apply 7 --note pitch.json       taskmarket assign 7 <applicant>
+  taskmarket dispute 7    taskmarket respond 7    taskmarket evidence 7 --file evidence.json
+  taskmarket vote 7 --executor-share 100     (an arbiter)    taskmarket execute-ruling 7
 `;
 
 export function buildProgram(environment: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command("taskmarket");
   program
     .description(
-      "The TaskMarket command line: post, find, claim, work on, verify, settle and dispute tasks on the TaskMarket " +
-        "protocol, through the TaskMarket API or directly against the contracts.",
+      "The TaskMarket command line: post, find, claim, bid and apply for, work on, verify, settle and dispute tasks on " +
+        "the TaskMarket protocol, through the TaskMarket API or directly against the contracts.",
     )
     .version(VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
@@ -168,12 +200,16 @@ export function buildProgram(environment: NodeJS.ProcessEnv = process.env): Comm
 
   registerTaskCommands(program, register);
   registerWorkCommands(program, register);
+  registerMatchingCommands(program, register);
   registerDecisionCommands(program, register);
+  registerArbitrationCommands(program, register);
   registerAccountCommands(program, register);
   registerOperatorCommands(program, register);
 
   const addExamples = (command: Command) => {
-    const examples = EXAMPLES[command.name()];
+    const parent = command.parent;
+    const examples =
+      EXAMPLES[parent === null || parent === program ? command.name() : `${parent.name()} ${command.name()}`];
     if (examples !== undefined) {
       command.addHelpText(
         "after",

@@ -2,11 +2,14 @@
 import type { Command } from "commander";
 
 import {
+  ASSIGNMENT_MODULE_NAMES,
   InvalidTaskDocumentError,
   validateTaskDocument,
   type TaskEvent,
   type TaskSearchQuery,
   type TaskStatusName,
+  type JsonValue,
+  type TaskAssignment,
   type TaskSummary,
   type TaskVerification,
   type DocumentSummary,
@@ -59,41 +62,54 @@ export function registerTaskCommands(program: Command, register: Register): void
         "--verification <json>",
         "who verifies, as POST /tasks takes it, inline or as @file: " +
           '{"method":"attestation","config":{…}} (amounts as decimal strings)',
+      )
+      .option(
+        "--assignment <json>",
+        "how the task is given out instead of first come, inline or as @file: " +
+          '{"module":"reverseAuction","config":{…}}; modules gatedClaim, applicationBoard, reverseAuction',
+      )
+      .option(
+        "--subtask-budget <amount>",
+        "how much of the reward (base units) the executor may spend on subtasks (`taskmarket subtask`)",
       ),
     async (context, documentPath: string, options) => {
-      const document = readJson(documentPath, "task document");
-      const validation = validateTaskDocument(document);
-      if (!validation.ok) throw new InvalidTaskDocumentError(validation.errors);
-      if (options.reviewer !== undefined && options.verification !== undefined) {
-        throw new UsageError("Give --reviewer or --verification, not both.");
-      }
-      const verification: TaskVerification | undefined =
-        options.reviewer !== undefined
-          ? { method: "reviewer", reviewer: parseAddress(options.reviewer, "reviewer") }
-          : options.verification === undefined
-            ? undefined
-            : verificationArgument(readJsonArgument(options.verification, "verification"));
-      const reviewWindow =
-        options.reviewWindow === undefined ? undefined : parseDuration(options.reviewWindow, "--review-window");
-      const claimDeadline =
-        options.claimDeadline === undefined ? undefined : parseTime(options.claimDeadline, "--claim-deadline");
-      const choices = {
-        document: validation.document,
-        ...(reviewWindow === undefined ? {} : { reviewWindow }),
-        ...(claimDeadline === undefined ? {} : { claimDeadline }),
-      };
+      const { choices, verification, assignment } = postInput(documentPath, options);
+      // Checked before anything is sent: the module's configuration must be published once the task exists.
+      if (assignment !== undefined) context.deploymentFor("Posting with --assignment");
 
       if (context.throughApi) {
         const wallet = context.walletClient;
         context.output.progress("asking the API to store the document and prepare the transactions");
-        const result = await context
-          .api("Posting")
-          .postTask(
-            wallet,
-            { ...choices, ...(verification === undefined ? {} : { verification: verification as never }) },
-            { publicClient: context.publicClient, onSent: context.mined },
-          );
-        const outcome = await afterPrepared(context, result.sent);
+        const result = await context.api("Posting").postTask(
+          wallet,
+          {
+            ...choices,
+            ...(verification === undefined ? {} : { verification: verification as never }),
+            ...(assignment === undefined ? {} : { assignment: assignment as never }),
+          },
+          { publicClient: context.publicClient, onSent: context.mined },
+        );
+        let outcome = await afterPrepared(context, result.sent);
+        if (assignment !== undefined) {
+          // The API prepares no publishConfig of the assignment module (it takes the task id, known only once the task
+          // exists): without it nobody could read the configuration back to bid, apply or claim. Anyone may send it.
+          const published = await sendDirect(context, `publish the ${assignment.module} configuration`, async () => {
+            const sent = await (await context.market()).publishAssignmentConfig(result.taskId, assignment);
+            if (sent === undefined) throw new Error(`The ${assignment.module} configuration was already published.`);
+            return sent;
+          }).catch((error: unknown) => {
+            // The task exists and holds the escrow: its id must not be lost with the failure.
+            context.output.warn(
+              `task ${result.taskId} was created, but its ${assignment.module} configuration was not published; ` +
+                "until it is (the SDK's publishAssignmentConfig, by anyone), nobody can bid, apply or claim",
+            );
+            throw error;
+          });
+          outcome = {
+            transactions: [...outcome.transactions, ...published.outcome.transactions],
+            indexed: published.outcome.indexed,
+          };
+        }
         return posted(result.taskId, result.creation.documentHash, result.creation.documentURI, outcome, {
           terms: result.creation.terms,
           pinned: result.creation.pinned,
@@ -101,7 +117,11 @@ export function registerTaskCommands(program: Command, register: Register): void
       }
       const market = await context.market();
       const { outcome, result } = await sendDirect(context, "create and fund the task", () =>
-        market.postTask({ ...choices, ...(verification === undefined ? {} : { verification }) }),
+        market.postTask({
+          ...choices,
+          ...(verification === undefined ? {} : { verification }),
+          ...(assignment === undefined ? {} : { assignment }),
+        }),
       );
       context.output.warn(
         `no API stores the document in direct mode: pin its canonical JSON where ${result.documentURI} points ` +
@@ -319,7 +339,50 @@ export function registerTaskCommands(program: Command, register: Register): void
   );
 }
 
-function posted(
+/** The options `post` and `subtask` share. */
+export interface PostOptions {
+  reviewWindow?: string;
+  claimDeadline?: string;
+  reviewer?: string;
+  verification?: string;
+  assignment?: string;
+  subtaskBudget?: string;
+}
+
+/** What `post` and `subtask` read and check before anything is sent: the document and the poster's choices. */
+export function postInput(documentPath: string, options: PostOptions) {
+  const document = readJson(documentPath, "task document");
+  const validation = validateTaskDocument(document);
+  if (!validation.ok) throw new InvalidTaskDocumentError(validation.errors);
+  if (options.reviewer !== undefined && options.verification !== undefined) {
+    throw new UsageError("Give --reviewer or --verification, not both.");
+  }
+  const verification: TaskVerification | undefined =
+    options.reviewer !== undefined
+      ? { method: "reviewer", reviewer: parseAddress(options.reviewer, "reviewer") }
+      : options.verification === undefined
+        ? undefined
+        : verificationArgument(readJsonArgument(options.verification, "verification"));
+  const assignment =
+    options.assignment === undefined
+      ? undefined
+      : assignmentArgument(readJsonArgument(options.assignment, "assignment"));
+  const reviewWindow =
+    options.reviewWindow === undefined ? undefined : parseDuration(options.reviewWindow, "--review-window");
+  const claimDeadline =
+    options.claimDeadline === undefined ? undefined : parseTime(options.claimDeadline, "--claim-deadline");
+  const subtaskBudget =
+    options.subtaskBudget === undefined ? undefined : parseAmount(options.subtaskBudget, "--subtask-budget");
+  const choices = {
+    document: validation.document,
+    ...(reviewWindow === undefined ? {} : { reviewWindow }),
+    ...(claimDeadline === undefined ? {} : { claimDeadline }),
+    ...(subtaskBudget === undefined ? {} : { options: { subtaskBudget } }),
+  };
+  return { choices, verification, assignment };
+}
+
+export function posted(
   taskId: bigint,
   documentHash: string,
   documentURI: string,
@@ -349,6 +412,77 @@ function verificationArgument(value: unknown): TaskVerification {
     ]),
   );
   return { ...verification, config } as TaskVerification;
+}
+
+/**
+ * `--assignment` as the SDK takes it, checked field by field so that a mistake is named before anything is sent:
+ * amounts and task ids as decimal strings (or numbers), times as Unix seconds or ISO dates, windows as seconds or
+ * durations like 1d.
+ */
+export function assignmentArgument(value: JsonValue): TaskAssignment {
+  const object = (item: unknown, path: string): Record<string, unknown> => {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      throw new UsageError(`--assignment: ${path} must be an object.`);
+    }
+    return item as Record<string, unknown>;
+  };
+  const field = (from: Record<string, unknown>, name: string, path: string): string => {
+    const item = from[name];
+    if (typeof item === "number" || (typeof item === "string" && item !== "")) return String(item);
+    throw new UsageError(`--assignment: ${path}.${name} is required (a number or a string).`);
+  };
+  const root = object(value, "the assignment");
+  const module = root.module;
+  if (typeof module !== "string" || !(ASSIGNMENT_MODULE_NAMES as readonly string[]).includes(module)) {
+    throw new UsageError(
+      `--assignment must name a "module": ${ASSIGNMENT_MODULE_NAMES.join(", ")}, got ${JSON.stringify(module)}.`,
+    );
+  }
+  const config = object(root.config, "config");
+  const gate = object(config.requirements, "config.requirements");
+  const dependencies = gate.dependencies ?? [];
+  if (!Array.isArray(dependencies))
+    throw new UsageError("--assignment: config.requirements.dependencies must be a list of task ids.");
+  const requirements = {
+    minCompleted: parseInteger(field(gate, "minCompleted", "config.requirements"), "--assignment minCompleted", {
+      min: 0,
+    }),
+    maxDisputesLostBps: parseInteger(
+      field(gate, "maxDisputesLostBps", "config.requirements"),
+      "--assignment maxDisputesLostBps",
+      { min: 0, max: 10_000 },
+    ),
+    dependencies: dependencies.map((id) => parseTaskId(String(id))),
+  };
+  const time = (name: string) => parseTime(field(config, name, "config"), `--assignment ${name}`);
+  switch (module as TaskAssignment["module"]) {
+    case "gatedClaim":
+      return { module: "gatedClaim", config: { requirements } };
+    case "applicationBoard":
+      return {
+        module: "applicationBoard",
+        config: {
+          requirements,
+          applicationDeadline: config.applicationDeadline === undefined ? 0 : time("applicationDeadline"),
+        },
+      };
+    case "reverseAuction":
+      return {
+        module: "reverseAuction",
+        config: {
+          requirements,
+          biddingEnd: time("biddingEnd"),
+          revealEnd: config.revealEnd === undefined ? 0 : time("revealEnd"),
+          bidBond:
+            config.bidBond === undefined ? 0n : parseAmount(field(config, "bidBond", "config"), "--assignment bidBond"),
+          priceWeightBps: parseInteger(field(config, "priceWeightBps", "config"), "--assignment priceWeightBps", {
+            min: 0,
+            max: 10_000,
+          }),
+          awardWindow: parseDuration(field(config, "awardWindow", "config"), "--assignment awardWindow"),
+        },
+      };
+  }
 }
 
 function statusName(value: string): TaskStatusName {

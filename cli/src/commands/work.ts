@@ -5,7 +5,7 @@ import { zeroAddress, zeroHash, type Hex } from "viem";
 
 import { contentHash } from "../../../sdk/src/index.ts";
 import { parseAddress } from "../context.ts";
-import { UsageError } from "../failures.ts";
+import { RefusedError, UsageError } from "../failures.ts";
 import {
   OUTPUT_ENCODINGS,
   collect,
@@ -76,6 +76,19 @@ export function registerWorkCommands(program: Command, register: Register): void
       .argument("<taskId>", "the task id"),
     async (context, taskIdText: string) => {
       const taskId = parseTaskId(taskIdText);
+      if (!context.throughApi) {
+        // A task behind the application board or an auction is not claimed: say which command gives it out.
+        const assignment = await (await context.market()).getAssignmentConfig(taskId);
+        if (assignment !== undefined && assignment.module !== "gatedClaim") {
+          const command = assignment.module === "applicationBoard" ? "apply" : "bid";
+          throw new RefusedError(
+            "wrong_assignment",
+            `task ${taskId} is given out by the ${assignment.module} module: nobody claims it ` +
+              `(\`taskmarket ${command} ${taskId}\`)`,
+            { assignment: assignment.module },
+          );
+        }
+      }
       const outcome = context.throughApi
         ? await sendPreparedTransactions(
             context,

@@ -326,6 +326,29 @@ describe("the taskmarket command line against the whole stack", () => {
     assert.ok(sources.includes("reviewModule"), sources.join(", "));
   });
 
+  it("posts a task behind the application board through the API, publishes its configuration, and assigns it", async () => {
+    // The assignment modules' addresses come from a deployment record; reads and the creation still go through the API.
+    const withRecord = (role: Role) => asRole(role, { TASKMARKET_DEPLOYMENT: deploymentFile });
+    const board = {
+      module: "applicationBoard",
+      config: { requirements: { minCompleted: 0, maxDisputesLostBps: 10_000, dependencies: [] } },
+    };
+    const posted = await ok(
+      ["post", file("board-task.json", translationDocument()), "--assignment", JSON.stringify(board), "--json"],
+      withRecord("poster"),
+    );
+    const taskId = String(posted.json.taskId);
+    assert.equal(posted.json.transactions.length, 2, "the creation, then the board's publishConfig");
+    assert.match(posted.json.transactions[1].description, /^publish the applicationBoard configuration$/);
+    assert.equal(posted.json.indexed, true);
+
+    const applied = await ok(["apply", taskId, "--json"], withRecord("agent"));
+    assert.equal(applied.json.status, "Posted");
+    const assigned = await ok(["assign", taskId, address("agent"), "--json"], withRecord("poster"));
+    assert.equal(assigned.json.status, "Claimed");
+    assert.equal(assigned.json.executor, address("agent"));
+  });
+
   it("drives a task directly against the contracts with a deployment record and no API", async () => {
     const direct = (role: Role) => ({
       TASKMARKET_DEPLOYMENT: deploymentFile,
