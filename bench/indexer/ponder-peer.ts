@@ -31,6 +31,10 @@ const EXIT_WITH_PARENT = pathToFileURL(join(REPOSITORY_ROOT, "scripts", "exit-wi
 const PONDER_CLI = join(PONDER_APP, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
 const STOP_TIMEOUT_MS = 15_000;
 const POLL_INTERVAL_MS = 50;
+/** Ponder's log line that ends the backfill. */
+const BACKFILL_END_LINE = "Started returning 200 responses /ready";
+/** How long after catching up Ponder's log may take to show that line. */
+const LOG_LINE_WAIT_MS = 10_000;
 
 export interface PonderRunOptions {
   chainId: number;
@@ -183,8 +187,13 @@ export async function runPonder(options: PonderRunOptions): Promise<PonderRun> {
       if (await caughtUp(url, options.targetBlock)) readyAt = Date.now();
       else await sleep(POLL_INTERVAL_MS);
     }
+    // Ponder can answer the query that shows it caught up a moment before its log line about /ready is read.
+    const logDeadline = Date.now() + LOG_LINE_WAIT_MS;
+    while (logTimes[BACKFILL_END_LINE] === undefined && exit === undefined && Date.now() < logDeadline) {
+      await sleep(POLL_INTERVAL_MS);
+    }
     const backfillStart = logTimes["Started fetching backfill JSON-RPC data"];
-    const backfillEnd = logTimes["Started returning 200 responses /ready"];
+    const backfillEnd = logTimes[BACKFILL_END_LINE];
     if (backfillStart === undefined || backfillEnd === undefined) {
       throw new Error(`Ponder's log lacks the backfill's start or end line. ${logPath}:\n${tail()}`);
     }

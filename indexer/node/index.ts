@@ -96,7 +96,7 @@ export async function startGraphNode(options: GraphNodeOptions): Promise<GraphNo
     const indexer = new Indexer(subgraph, source, runtime, store, {
       pollIntervalMs: options.pollIntervalMs ?? (isLoopback(options.rpcUrl) ? 50 : 1_000),
       maxReorgDepth: 250,
-      commitIntervalMs: 1_000,
+      minCommitIntervalMs: 500,
       commitEveryBlocks: 2_000,
       log,
     });

@@ -15,9 +15,16 @@ export interface IndexerOptions {
   pollIntervalMs: number;
   /** How far back a reorg may reach before the node gives up (graph-node's reorg threshold plays this part). */
   maxReorgDepth: number;
-  /** Commit at least this often while backfilling, so that progress is visible and survives a restart. */
-  commitIntervalMs: number;
-  /** ...or after this many blocks with changes, whichever comes first. */
+  /**
+   * While backfilling, a batch is committed once the commit before it has ended and at least this long after it
+   * began: the database works on one batch while the handlers produce the next, and batches stay large enough to
+   * write efficiently (each commit closes again the versions that the one before it opened).
+   */
+  minCommitIntervalMs: number;
+  /**
+   * The most blocks with changes that may wait for the database: at this many, the loop waits for the commit under
+   * way and commits them before it goes on.
+   */
   commitEveryBlocks: number;
   log: (level: "info" | "warning" | "error", message: string) => void;
 }
@@ -60,6 +67,10 @@ export class Indexer {
    * while the database writes, and waits only before the next commit, a revert, or going idle.
    */
   #commit: Promise<void> | undefined;
+  /** Whether the commit in `#commit` is still writing. */
+  #committing = false;
+  /** When the last commit began (`performance.now()`). */
+  #lastCommitStart = Number.NEGATIVE_INFINITY;
   /** How the last commit failed, until the loop takes notice. */
   #commitError: { error: unknown } | undefined;
 
@@ -233,7 +244,7 @@ export class Indexer {
       }
       const last = to === head.number ? head : await this.#source.header(to);
       if (!last) continue;
-      const ok = await this.#processRange(blocks, last);
+      const ok = await this.#processRange(blocks, last, to === head.number);
       if (!ok) return;
     }
   }
@@ -241,12 +252,16 @@ export class Indexer {
   /** Starts committing the blocks processed up to `head`, after the commit under way, if any, has ended. */
   async #startCommit(head: BlockHeader): Promise<void> {
     await this.#settleCommit();
+    this.#committing = true;
+    this.#lastCommitStart = performance.now();
     this.#commit = this.#store.commit(head).then(
       () => {
+        this.#committing = false;
         this.#fatal = undefined;
         this.#releaseWaiters();
       },
       (error: unknown) => {
+        this.#committing = false;
         this.#commitError = { error };
       },
     );
@@ -267,9 +282,11 @@ export class Indexer {
     throw failed.error;
   }
 
-  /** Runs the handlers of every block in the range and commits up to `last`. False when a handler failed. */
-  async #processRange(blocks: ChainBlock[], last: BlockHeader): Promise<boolean> {
-    let lastCommit = performance.now();
+  /**
+   * Runs the handlers of every block in the range, up to `last`; at the chain head, commits up to it. False when a
+   * handler failed.
+   */
+  async #processRange(blocks: ChainBlock[], last: BlockHeader, atHead: boolean): Promise<boolean> {
     let previous: BlockHeader | null = this.#store.processed;
     let lastYield = performance.now();
     for (const chainBlock of blocks) {
@@ -303,16 +320,29 @@ export class Indexer {
         return false;
       }
       previous = header;
-      if (
-        this.#store.pendingBlocks >= this.#options.commitEveryBlocks ||
-        performance.now() - lastCommit >= this.#options.commitIntervalMs
-      ) {
-        await this.#startCommit(header);
-        lastCommit = performance.now();
-      }
+      await this.#commitIfDue(header);
     }
-    await this.#startCommit(last);
+    // The blocks after the last one with logs are processed too: they have nothing to change.
+    if (last.number > (this.#store.processed?.number ?? -1)) {
+      this.#store.beginBlock(last);
+      this.#store.endBlock();
+    }
+    // At the head every block is committed at once, for queries to see it; before, the next range goes on.
+    if (atHead) await this.#startCommit(last);
+    else await this.#commitIfDue(last);
     return true;
+  }
+
+  /**
+   * Starts a commit up to `header`, the last block processed, when one is due (see the options), waiting for the one
+   * under way if need be. Blocks without changes are committed too, so that the pointer moves on through stretches of
+   * the chain without events and a restart resumes from there.
+   */
+  async #commitIfDue(header: BlockHeader): Promise<void> {
+    const pending = this.#store.pendingBlocks;
+    if (pending === 0 && header.number <= (this.#store.pointer?.number ?? -1)) return;
+    const due = !this.#committing && performance.now() - this.#lastCommitStart >= this.#options.minCommitIntervalMs;
+    if (due || pending >= this.#options.commitEveryBlocks) await this.#startCommit(header);
   }
 
   #processBlock(chainBlock: ChainBlock, header: BlockHeader): HandlerError | undefined {

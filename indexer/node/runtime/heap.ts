@@ -130,6 +130,9 @@ function checkTimestamp(micros: bigint): bigint {
 /** Strings up to this many UTF-16 code units are read code unit by code unit. */
 const SHORT_STRING_UNITS = 32;
 
+/** The field names of stored entities, sorted, by entity. */
+const sortedNames = new WeakMap<ReadonlyMap<string, unknown>, string[]>();
+
 /**
  * One instance's memory. Host functions read their arguments and write their results through it; it is reset with
  * the instance before every trigger (`resetArena`).
@@ -145,6 +148,17 @@ export class AscHeap {
   readonly #classIds: Map<number, number>;
   #arenaStart = 0;
   #arenaFree = 0;
+  /**
+   * Where the memory restored before every trigger ends (see MappingInstance): objects below it are the module's own,
+   * its string literals among them, and a string there holds the same text in every trigger (AssemblyScript strings
+   * are immutable). Field names and entity type names are such literals: they are read once, and field names are
+   * written back into entities as pointers to the literal instead of new copies. Values always get new strings, as
+   * in graph-node: AssemblyScript 0.19's `===` compares strings by identity, so a literal handed back as a value would
+   * compare differently.
+   */
+  #staticEnd = 0;
+  readonly #staticText = new Map<number, string>();
+  readonly #staticPointers = new Map<string, number>();
 
   constructor(
     memory: WasmMemory,
@@ -171,6 +185,18 @@ export class AscHeap {
       this.u8 = new Uint8Array(this.#buffer);
       this.view = new DataView(this.#buffer);
     }
+  }
+
+  /** Sets where the module's own memory ends: see {@link #staticEnd}. */
+  setStaticEnd(end: number): void {
+    this.#staticEnd = end;
+    this.#staticText.clear();
+    this.#staticPointers.clear();
+  }
+
+  /** A map key holding `text`: the module's own literal when one was seen, a new string otherwise. */
+  #key(text: string): number {
+    return this.#staticPointers.get(text) ?? this.string(text);
   }
 
   resetArena(): void {
@@ -374,12 +400,14 @@ export class AscHeap {
    * entities never hold nulls: a null write removes the field).
    */
   entity(entity: StoredEntity): number {
-    const names = [...entity.keys()].sort();
+    // Stored entities never change (see EntityStore.get): their sorted field names are worked out once.
+    let names = sortedNames.get(entity);
+    if (names === undefined) sortedNames.set(entity, (names = [...entity.keys()].sort()));
     const entries: number[] = [];
     for (const name of names) {
       const value = entity.get(name)!;
       if (value.kind === "Null") continue;
-      const key = this.string(name);
+      const key = this.#key(name);
       const stored = this.storeValue(value);
       entries.push(this.struct(TypeIndex.TypedMapEntryStringStoreValue, [key, stored]));
     }
@@ -466,6 +494,10 @@ export class AscHeap {
   }
 
   readString(pointer: number): string {
+    if (pointer < this.#staticEnd) {
+      const known = this.#staticText.get(pointer);
+      if (known !== undefined) return known;
+    }
     const byteLength = this.#length(pointer);
     if (byteLength % 2 !== 0) throw new MappingError("Attempted to read past end of string content bytes chunk");
     this.#check(pointer, byteLength);
@@ -490,7 +522,12 @@ export class AscHeap {
     if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed())
       throw new MappingError("invalid utf-16: lone surrogate found");
     // graph-node strips NUL characters, which PostgreSQL does not accept.
-    return text.includes("\0") ? text.replaceAll("\0", "") : text;
+    const result = text.includes("\0") ? text.replaceAll("\0", "") : text;
+    if (pointer + byteLength <= this.#staticEnd) {
+      this.#staticText.set(pointer, result);
+      if (result === text && !this.#staticPointers.has(result)) this.#staticPointers.set(result, pointer);
+    }
+    return result;
   }
 
   /** The bytes a `Uint8Array` (Bytes, Address, BigInt) views, copied out. */

@@ -176,6 +176,7 @@ class MappingInstance {
     const buffer = new Uint8Array(this.#memory.buffer);
     const extent = this.#offset ? (this.#offset.value as number) >>> 0 : lastNonZeroByte(buffer);
     this.#snapshot = buffer.slice(0, extent);
+    this.heap.setStaticEnd(extent);
     this.#dirtyEnd = buffer.length;
   }
 

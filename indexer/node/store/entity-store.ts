@@ -14,7 +14,8 @@
 // Versions follow graph-node: an entity changed in blocks 5, 9 and 12 has the rows [5,9), [9,12) and [12,∞). Changes
 // within one block collapse into one version; a block that leaves an entity as it found it writes nothing for it.
 import type { SchemaModel } from "../schema.ts";
-import type { Database, Queryable } from "./database.ts";
+import { runStatements, type BatchStatement, type BatchTarget } from "./batch.ts";
+import type { Database } from "./database.ts";
 import { BLOCKS_TABLE, META_TABLE, createTablesSql, quote, schemaName, tableRef } from "./layout.ts";
 import { EntityTable } from "./table.ts";
 import { StoreError, type BlockHeader, type Entity, type HostStore, type StoredEntity, type Value } from "./types.ts";
@@ -261,11 +262,11 @@ export class EntityStore implements HostStore {
     blocks.set(head.number, head);
     this.#committing = true;
     try {
-      await this.#db.transaction(async (transaction) => {
-        for (const state of this.#types.values()) await this.#writeType(transaction, state, batch);
-        await this.#writeBlocks(transaction, [...blocks.values()]);
-        await this.#writePointer(transaction, head);
-      });
+      const statements: BatchStatement[] = [];
+      for (const state of this.#types.values()) this.#typeStatements(statements, state, batch);
+      statements.push(...this.#blocksStatements([...blocks.values()]), this.#pointerStatement(head));
+      if (this.#db.writeBatch) await this.#db.writeBatch(statements);
+      else await this.#db.transaction((transaction) => runStatements(transaction as BatchTarget, statements));
     } catch (error) {
       this.#pending = batch.concat(this.#pending);
       this.#stale = true;
@@ -311,8 +312,10 @@ export class EntityStore implements HostStore {
         }
         await transaction.query(`DELETE FROM ${this.#ref(BLOCKS_TABLE)} WHERE number > $1`, [target]);
         if (target >= 0) {
-          await this.#writeBlocks(transaction, [block]);
-          await this.#writePointer(transaction, block);
+          await runStatements(transaction as BatchTarget, [
+            ...this.#blocksStatements([block]),
+            this.#pointerStatement(block),
+          ]);
         } else {
           await transaction.query(
             `UPDATE ${this.#ref(META_TABLE)} SET latest_number = NULL, latest_hash = NULL, latest_timestamp = NULL`,
@@ -364,9 +367,9 @@ export class EntityStore implements HostStore {
 
   get(entityType: string, id: string): StoredEntity | null {
     const state = this.#type(entityType);
-    // Not copied: every `set` makes a new entity (see mergeEntity), so the one returned never changes under the
-    // caller, and the runtime only reads it into the mapping's memory. Copying wide entities was a tenth of the
-    // handlers' time.
+    // Not copied: entities are never changed in place (a `set` that changes something makes a new one, see
+    // mergeEntity), so the one returned never changes under the caller, and the runtime only reads it into the
+    // mapping's memory. Copying wide entities was a tenth of the handlers' time.
     return state.current.get(entityKey(state.table.entity, id)) ?? null;
   }
 
@@ -496,8 +499,8 @@ export class EntityStore implements HostStore {
     }
   }
 
-  /** Writes one type's share of the batch: closes the versions it supersedes, then inserts its new versions. */
-  async #writeType(transaction: Queryable, state: TypeState, batch: BlockChanges[]): Promise<void> {
+  /** Adds the statements of one type's share of the batch: closing the versions it supersedes, then its new ones. */
+  #typeStatements(statements: BatchStatement[], state: TypeState, batch: BlockChanges[]): void {
     const closes: string[] = [];
     const versions: { from: number; to: number | null; entity: Entity }[] = [];
     /** The version of each entity that is open so far in this batch. */
@@ -525,49 +528,51 @@ export class EntityStore implements HostStore {
         }
       }
     }
-    let closed = 0;
-    for (const chunk of chunks(closes)) {
-      const [row] = await transaction.query<{ closed: number }>(state.table.closeSql, [chunk]);
-      closed += row!.closed;
-    }
-    if (closed !== closes.length) {
-      // Memory and database disagree about which entities exist: writing on would corrupt the version history.
-      throw new Error(
-        `${state.table.entity.name}: expected to close ${closes.length} current versions in the database, found ${closed}. ` +
-          "Another process may be writing to this subgraph's tables.",
-      );
+    for (const { text, count } of chunks(closes)) {
+      statements.push({
+        sql: state.table.closeSql,
+        params: [text],
+        // Memory and database disagree about which entities exist otherwise: writing on would corrupt the version
+        // history.
+        expect: {
+          column: "closed",
+          equals: count,
+          message:
+            `${state.table.entity.name}: expected to close ${count} current versions in the database. ` +
+            "Another process may be writing to this subgraph's tables",
+        },
+      });
     }
     if (versions.length === 0) return;
-    if (transaction.copyFrom) {
+    if (this.#db.copyFrom) {
       // COPY parses rows about twice as fast as json_to_recordset where the database offers it (PGlite).
       const rows = versions.map((version) => state.table.encodeCopyRow(version.from, version.to, version.entity));
-      for (const chunk of chunks(rows, "", "", "")) await transaction.copyFrom(state.table.copySql, chunk);
+      for (const { text } of chunks(rows, "", "", "")) statements.push({ sql: state.table.copySql, copyData: text });
       return;
     }
     const rows = versions.map((version) => state.table.encodeVersion(version.from, version.to, version.entity));
-    for (const chunk of chunks(rows)) await transaction.query(state.table.insertSql, [chunk]);
+    for (const { text } of chunks(rows)) statements.push({ sql: state.table.insertSql, params: [text] });
   }
 
-  async #writeBlocks(transaction: Queryable, headers: BlockHeader[]): Promise<void> {
+  #blocksStatements(headers: BlockHeader[]): BatchStatement[] {
     const rows = headers.map(
       (header) =>
         `{"n":${header.number},"h":"\\\\x${header.hash.slice(2)}","p":"\\\\x${header.parentHash.slice(2)}","t":${header.timestamp}}`,
     );
-    for (const chunk of chunks(rows)) {
-      await transaction.query(
+    return [...chunks(rows)].map(({ text }) => ({
+      sql:
         `INSERT INTO ${this.#ref(BLOCKS_TABLE)} (number, hash, parent_hash, timestamp) ` +
-          `SELECT n, h, p, t FROM json_to_recordset($1::json) AS r(n int4, h bytea, p bytea, t int8) ` +
-          `ON CONFLICT (number) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash, timestamp = excluded.timestamp`,
-        [chunk],
-      );
-    }
+        `SELECT n, h, p, t FROM json_to_recordset($1::json) AS r(n int4, h bytea, p bytea, t int8) ` +
+        `ON CONFLICT (number) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash, timestamp = excluded.timestamp`,
+      params: [text],
+    }));
   }
 
-  async #writePointer(transaction: Queryable, head: BlockHeader): Promise<void> {
-    await transaction.query(
-      `UPDATE ${this.#ref(META_TABLE)} SET latest_number = $1, latest_hash = decode($2, 'hex'), latest_timestamp = $3`,
-      [head.number, head.hash.slice(2), head.timestamp],
-    );
+  #pointerStatement(head: BlockHeader): BatchStatement {
+    return {
+      sql: `UPDATE ${this.#ref(META_TABLE)} SET latest_number = $1, latest_hash = decode($2, 'hex'), latest_timestamp = $3`,
+      params: [head.number, head.hash.slice(2), head.timestamp],
+    };
   }
 
   #checkDeployment(stored: Row): void {
@@ -696,21 +701,21 @@ function unlink(index: Map<string, Set<string>>, reference: string, key: string)
   if (keys.size === 0) index.delete(reference);
 }
 
-/** Splits JSON rows into JSON arrays of at most {@link CHUNK_BYTES} characters (one row may exceed it alone). */
 /**
  * Joins rows into payloads of about {@link CHUNK_BYTES} each: JSON arrays by default, or, with other delimiters, the
  * lines of a COPY stream (each row already ends with its newline).
  */
-function* chunks(rows: string[], open = "[", separator = ",", close = "]"): Generator<string> {
+function* chunks(rows: string[], open = "[", separator = ",", close = "]"): Generator<{ text: string; count: number }> {
   let start = 0;
   let size = 0;
   for (let index = 0; index < rows.length; index++) {
     size += rows[index]!.length + 1;
     if (size >= CHUNK_BYTES) {
-      yield `${open}${rows.slice(start, index + 1).join(separator)}${close}`;
+      yield { text: `${open}${rows.slice(start, index + 1).join(separator)}${close}`, count: index + 1 - start };
       start = index + 1;
       size = 0;
     }
   }
-  if (start < rows.length) yield `${open}${rows.slice(start).join(separator)}${close}`;
+  if (start < rows.length)
+    yield { text: `${open}${rows.slice(start).join(separator)}${close}`, count: rows.length - start };
 }

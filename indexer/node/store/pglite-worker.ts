@@ -11,7 +11,7 @@ import { isMainThread, parentPort, receiveMessageOnPort, workerData, type Messag
 
 import { PGlite, parse as pgliteParse, protocol, type Transaction } from "@electric-sql/pglite";
 
-import type { Row } from "./database.ts";
+import { runStatements, type BatchStatement, type Row } from "./batch.ts";
 import { INT8, NUMERIC } from "./type-oids.ts";
 
 /**
@@ -30,6 +30,8 @@ export type PgliteRequest =
   | { op: "query"; sql: string; params: readonly unknown[]; inTransaction: boolean; prepare?: boolean }
   | { op: "exec"; sql: string; inTransaction: boolean }
   | { op: "copy"; sql: string; data: string; inTransaction: boolean }
+  /** Statements run back to back in a transaction of their own: see batch.ts. */
+  | { op: "batch"; statements: readonly BatchStatement[] }
   | { op: "begin" | "commit" | "rollback" | "close" };
 
 /**
@@ -126,6 +128,18 @@ export class PgliteSession {
       case "copy":
         // COPY ... FROM '/dev/blob' reads the blob attached to the statement.
         await this.#target(request.inTransaction).query(request.sql, [], { blob: new Blob([request.data]) });
+        return undefined;
+      case "batch":
+        // PGlite's transaction() commits when the callback returns and rolls back when it throws.
+        await this.#db.transaction((transaction) =>
+          runStatements(
+            {
+              query: async (sql, params) => (await transaction.query<Row>(sql, params as unknown[])).rows,
+              copyFrom: async (sql, data) => void (await transaction.query(sql, [], { blob: new Blob([data]) })),
+            },
+            request.statements,
+          ),
+        );
         return undefined;
       case "begin":
         await this.#begin();

@@ -69,7 +69,8 @@ export function entityKey(entity: EntityModel, id: string): string {
     }
     return id.toLowerCase();
   }
-  checkText(id, () => `Entity ${entity.name}[${printable(id)}]: the id`);
+  const problem = textProblem(id);
+  if (problem !== undefined) throw new StoreError(`Entity ${entity.name}[${printable(id)}]: the id ${problem}`);
   return id;
 }
 
@@ -96,7 +97,10 @@ export function mergeEntity(
   existing: Entity | undefined,
 ): Entity {
   if (!(data instanceof Map)) throw new StoreError(`Entity ${entity.name}[${key}]: the data to store is not a Map.`);
-  const merged: Entity = existing ? new Map(existing) : new Map();
+  // Mappings save whole entities, mostly with the values they loaded: a field equal to the stored one is neither
+  // checked again (it passed when stored) nor copied, and an entity saved unchanged comes back as it was, so that the
+  // store sees at once that nothing changed.
+  let merged: Entity | undefined = existing ? undefined : new Map();
   for (const [name, value] of data) {
     const info = fields.get(name);
     if (!info) {
@@ -116,8 +120,16 @@ export function mergeEntity(
           `Entity ${entity.name}[${key}]: field \`${name}\` is non-nullable (${info.typeName}) and cannot be set to null.`,
         );
       }
+      if (merged === undefined) {
+        if (!existing!.has(name)) continue;
+        merged = new Map(existing);
+      }
       merged.delete(name);
       continue;
+    }
+    if (existing !== undefined) {
+      const stored = existing.get(name);
+      if (stored !== undefined && (stored === value || valuesEqual(stored, value))) continue;
     }
     checkFieldValue(entity, key, info, value);
     if (name === "id" && referenceKey(value) !== key) {
@@ -125,8 +137,10 @@ export function mergeEntity(
         `Value of ${entity.name} attribute 'id' conflicts with ID passed to \`store.set()\`: ${formatValue(value)} != ${key}.`,
       );
     }
+    merged ??= new Map(existing);
     merged.set(name, value);
   }
+  if (merged === undefined) return existing!;
   if (!merged.has("id")) merged.set("id", idValue(entity, key));
   // An existing entity already has its required fields, and a Null for one of them was refused above.
   if (existing) return merged;
@@ -141,82 +155,101 @@ export function mergeEntity(
 }
 
 function checkFieldValue(entity: EntityModel, key: string, info: FieldInfo, value: Value): void {
-  const where = () => `Entity ${entity.name}[${key}]`;
   if (!info.field.list) {
-    checkItem(info, value, () => `${where()}: the value \`${formatValue(value)}\` for field \`${info.field.name}\``);
+    checkItem(info, value, entity, key, undefined, -1);
     return;
   }
   if (value.kind !== "Array" || !Array.isArray(value.value)) {
     throw new StoreError(
-      `${where()}: the value \`${formatValue(value)}\` for field \`${info.field.name}\` must have type ${info.typeName} but has type ${valueTypeName(value)}.`,
+      `Entity ${entity.name}[${key}]: the value \`${formatValue(value)}\` for field \`${info.field.name}\` must have type ${info.typeName} but has type ${valueTypeName(value)}.`,
     );
   }
-  value.value.forEach((item, index) => {
+  const items = value.value;
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index]!;
     if (item?.kind === "Null") {
-      if (info.field.itemNullable) return;
+      if (info.field.itemNullable) continue;
       throw new StoreError(
-        `${where()}: field \`${info.field.name}\` is of type ${info.typeName}, but the value \`${formatValue(value)}\` contains a null at index ${index}.`,
+        `Entity ${entity.name}[${key}]: field \`${info.field.name}\` is of type ${info.typeName}, but the value \`${formatValue(value)}\` contains a null at index ${index}.`,
       );
     }
-    checkItem(
-      info,
-      item,
-      () =>
-        `${where()}: field \`${info.field.name}\` is of type ${info.typeName}, but the value \`${formatValue(value)}\` holds \`${formatValue(item)}\` at index ${index}, which`,
-    );
-  });
+    checkItem(info, item, entity, key, value, index);
+  }
 }
 
-/** Checks one scalar (or list item) against the field's kind; `subject` starts the error message. */
-function checkItem(info: FieldInfo, value: Value, subject: () => string): void {
-  if (value?.kind !== info.kind) {
-    throw new StoreError(`${subject()} must have type ${info.itemTypeName} but has type ${valueTypeName(value)}.`);
-  }
+/**
+ * How an error message about a value starts. Built only when a check fails: the checks run for every field of every
+ * `store.set()`, and a message (or a closure to make one) built up front would cost more than the checks.
+ */
+function subjectOf(
+  entity: EntityModel,
+  key: string,
+  info: FieldInfo,
+  value: Value,
+  list: Value | undefined,
+  index: number,
+) {
+  const where = `Entity ${entity.name}[${key}]`;
+  if (list === undefined) return `${where}: the value \`${formatValue(value)}\` for field \`${info.field.name}\``;
+  return `${where}: field \`${info.field.name}\` is of type ${info.typeName}, but the value \`${formatValue(list)}\` holds \`${formatValue(value)}\` at index ${index}, which`;
+}
+
+/**
+ * Checks one scalar (or list item `index` of `list`) against the field's kind; the error names the entity `key` of
+ * type `entity`.
+ */
+function checkItem(
+  info: FieldInfo,
+  value: Value,
+  entity: EntityModel,
+  key: string,
+  list: Value | undefined,
+  index: number,
+): void {
+  const problem = itemProblem(info, value);
+  if (problem !== undefined) throw new StoreError(`${subjectOf(entity, key, info, value, list, index)} ${problem}`);
+}
+
+/** What is wrong with a scalar (or list item) for the field's kind, if anything: the end of an error message. */
+function itemProblem(info: FieldInfo, value: Value): string | undefined {
+  if (value?.kind !== info.kind) return `must have type ${info.itemTypeName} but has type ${valueTypeName(value)}.`;
   switch (value.kind) {
     case "String":
-      if (typeof value.value !== "string") throw new StoreError(`${subject()} is not a string.`);
-      checkText(value.value, subject);
-      if (info.enumValues && !info.enumValues.has(value.value)) {
-        throw new StoreError(
-          `${subject()} is not a value of enum ${info.field.type} (${[...info.enumValues].join(", ")}).`,
-        );
-      }
-      return;
+      if (typeof value.value !== "string") return "is not a string.";
+      return (
+        textProblem(value.value) ??
+        (info.enumValues && !info.enumValues.has(value.value)
+          ? `is not a value of enum ${info.field.type} (${[...info.enumValues].join(", ")}).`
+          : undefined)
+      );
     case "Int":
-      if (!Number.isInteger(value.value) || value.value < INT32_MIN || value.value > INT32_MAX) {
-        throw new StoreError(`${subject()} is not a 32-bit integer, as Int must be.`);
-      }
-      return;
+      return !Number.isInteger(value.value) || value.value < INT32_MIN || value.value > INT32_MAX
+        ? "is not a 32-bit integer, as Int must be."
+        : undefined;
     case "Int8":
     case "Timestamp":
-      if (typeof value.value !== "bigint" || value.value < INT64_MIN || value.value > INT64_MAX) {
-        throw new StoreError(`${subject()} is not a 64-bit integer, as ${value.kind} must be.`);
-      }
-      return;
+      return typeof value.value !== "bigint" || value.value < INT64_MIN || value.value > INT64_MAX
+        ? `is not a 64-bit integer, as ${value.kind} must be.`
+        : undefined;
     case "BigInt":
-      if (typeof value.value !== "bigint") throw new StoreError(`${subject()} is not a bigint.`);
-      return;
+      return typeof value.value !== "bigint" ? "is not a bigint." : undefined;
     case "BigDecimal":
-      if (typeof value.value !== "string" || !DECIMAL.test(value.value)) {
-        throw new StoreError(`${subject()} is not a decimal number in plain notation.`);
-      }
-      return;
+      return typeof value.value !== "string" || !DECIMAL.test(value.value)
+        ? "is not a decimal number in plain notation."
+        : undefined;
     case "Bool":
-      if (typeof value.value !== "boolean") throw new StoreError(`${subject()} is not a boolean.`);
-      return;
+      return typeof value.value !== "boolean" ? "is not a boolean." : undefined;
     case "Bytes":
-      if (!(value.value instanceof Uint8Array)) throw new StoreError(`${subject()} is not a Uint8Array.`);
-      return;
+      return !(value.value instanceof Uint8Array) ? "is not a Uint8Array." : undefined;
   }
+  return undefined;
 }
 
 /** PostgreSQL text holds neither NUL characters nor unpaired UTF-16 surrogates (they have no UTF-8 encoding). */
-function checkText(text: string, subject: () => string): void {
-  if (text.includes("\0"))
-    throw new StoreError(`${subject()} contains a NUL character, which PostgreSQL cannot store.`);
-  if (!isWellFormed(text)) {
-    throw new StoreError(`${subject()} contains an unpaired UTF-16 surrogate, which has no UTF-8 encoding.`);
-  }
+function textProblem(text: string): string | undefined {
+  if (text.includes("\0")) return "contains a NUL character, which PostgreSQL cannot store.";
+  if (!isWellFormed(text)) return "contains an unpaired UTF-16 surrogate, which has no UTF-8 encoding.";
+  return undefined;
 }
 
 // `String.prototype.isWellFormed` and `toWellFormed` exist from Node 20; the project's TypeScript lib (ES2023) does not

@@ -290,6 +290,45 @@ for (const thread of ["worker", "main"] as const) {
       await assert.rejects(db.copyFrom!(sql, "not a number\n"), { code: "22P02" });
     });
 
+    it("writes a batch in one transaction: all of it, or nothing when a statement or an expectation fails", async () => {
+      assert.ok(db.writeBatch);
+      await db.exec(`CREATE SCHEMA batched; CREATE TABLE batched.rows (id int4 PRIMARY KEY, label text)`);
+      const copy = `COPY batched.rows (id, label) FROM '/dev/blob'`;
+      const count = `WITH closed AS (UPDATE batched.rows SET label = 'closed' WHERE id <= $1 RETURNING 1) SELECT count(*)::int4 AS closed FROM closed`;
+      const ids = async () =>
+        (await db.query<{ id: number }>(`SELECT id FROM batched.rows ORDER BY id`)).map((row) => row.id);
+      await db.writeBatch([
+        {
+          sql: copy,
+          copyData: copyRows([
+            [1, "one"],
+            [2, "two"],
+          ]),
+        },
+        { sql: `INSERT INTO batched.rows SELECT $1, $2`, params: [3, "three"] },
+        { sql: count, params: [2], expect: { column: "closed", equals: 2, message: "expected two rows" } },
+      ]);
+      assert.deepEqual(await ids(), [1, 2, 3]);
+      assert.deepEqual(await db.query(`SELECT label FROM batched.rows WHERE id = 1`), [{ label: "closed" }]);
+      // An expectation that does not hold undoes the statements before it.
+      await assert.rejects(
+        db.writeBatch([
+          { sql: copy, copyData: copyRows([[4, "four"]]) },
+          { sql: count, params: [4], expect: { column: "closed", equals: 3, message: "expected three rows" } },
+        ]),
+        /expected three rows \(found 4\)/,
+      );
+      // So does a failing statement, and the database goes on working.
+      await assert.rejects(
+        db.writeBatch([
+          { sql: copy, copyData: copyRows([[5, "five"]]) },
+          { sql: `INSERT INTO batched.rows SELECT $1, $2`, params: [1, "duplicate"] },
+        ]),
+        { code: "23505" },
+      );
+      assert.deepEqual(await ids(), [1, 2, 3]);
+    });
+
     it("finishes what was issued before close, then rejects every later call", async () => {
       const closing = await openDatabase({ thread });
       const issued = closing.query<{ n: number }>("SELECT pg_sleep(0.05), 1 AS n");
@@ -432,6 +471,27 @@ describe("PostgreSQL database", () => {
       assert.ok(count >= 1);
       await sleep(100);
       assert.deepEqual(await db.query("SELECT 3 AS three"), [{ three: 3 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("writes a batch in one transaction, and undoes it when an expectation fails", async () => {
+    const db = await openDatabase({ url: `${server}/${name}` });
+    try {
+      assert.ok(db.writeBatch);
+      await db.exec(`CREATE TABLE batched (id int4 PRIMARY KEY)`);
+      const insert = { sql: `INSERT INTO batched SELECT unnest($1::int4[])`, params: [[1, 2]] };
+      const count = (equals: number) => ({
+        sql: `SELECT count(*)::int4 AS rows FROM batched`,
+        expect: { column: "rows", equals, message: `expected ${equals} rows` },
+      });
+      await db.writeBatch([insert, count(2)]);
+      await assert.rejects(
+        db.writeBatch([{ sql: `INSERT INTO batched VALUES (3)` }, count(2)]),
+        /expected 2 rows \(found 3\)/,
+      );
+      assert.deepEqual(await db.query(`SELECT id FROM batched ORDER BY id`), [{ id: 1 }, { id: 2 }]);
     } finally {
       await db.close();
     }

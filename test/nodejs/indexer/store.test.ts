@@ -869,6 +869,11 @@ function suite(backend: Backend): void {
           if (loseConnection) throw new Error("Connection terminated");
           return result;
         },
+        // What commits use.
+        async writeBatch(statements) {
+          await backend.db.writeBatch!(statements);
+          if (loseConnection) throw new Error("Connection terminated");
+        },
       };
       const store = await EntityStore.open(flaky, SCHEMA, meta());
       inBlock(store, header(1), () => store.set("Task", "t1", task("t1")));
