@@ -80,6 +80,7 @@ const CONCURRENT_BATCHES = 4;
 const BATCH_LOGS = 1_000;
 
 const HASH = /^0x[0-9a-fA-F]{64}$/;
+const ZERO_HASH = `0x${"0".repeat(64)}`;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const QUANTITY = /^0x[0-9a-fA-F]+$/;
 
@@ -161,7 +162,7 @@ export class ChainSource {
     if (block === null) {
       throw new RpcError("eth_getBlockByNumber", "the node has no latest block", { kind: "invalid", transient: false });
     }
-    const header = headerOf(block, "latest");
+    const header = await this.#withParentHash(headerOf(block, "latest"));
     this.#knownHead = header.number;
     return header;
   }
@@ -172,9 +173,23 @@ export class ChainSource {
     assertBlockNumber(number, "block number");
     const block = await this.#rpc.call<unknown>("eth_getBlockByNumber", [toQuantity(number), false]);
     if (block === null) return null;
-    const header = headerOf(block, number);
+    const header = await this.#withParentHash(headerOf(block, number));
     this.#knownHead = Math.max(this.#knownHead, header.number);
     return header;
+  }
+
+  /**
+   * The header with its parent's hash read by number when the node reports none for a block after genesis: Hardhat's
+   * EDR answers a zero parent hash for the blocks `hardhat_mine` reserves (all but the last of a batch), and a zero
+   * parent hash never matches the indexed block, so every such block would look like a reorg. (Reserved blocks are
+   * empty: the blocks with logs never need this.)
+   */
+  async #withParentHash(header: BlockHeader): Promise<BlockHeader> {
+    if (header.number === 0 || header.parentHash !== ZERO_HASH) return header;
+    const parent = await this.#rpc.call<unknown>("eth_getBlockByNumber", [toQuantity(header.number - 1), false]);
+    // Gone meanwhile: the chain changed, and the zero parent hash left as it is makes the indexer look for a reorg.
+    if (parent === null) return header;
+    return { ...header, parentHash: headerOf(parent, header.number - 1).hash };
   }
 
   /**

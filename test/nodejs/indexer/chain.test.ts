@@ -928,3 +928,36 @@ describe("ChainSource headers", () => {
     await assert.rejects(source.blocksWithLogs(transferFilter, 0, 1), /closed/);
   });
 });
+
+describe("ChainSource on the blocks hardhat_mine reserves", () => {
+  it("gives each its parent's hash, which the node reports as zero, so the chain still links", async () => {
+    const own = await startLocalChain();
+    const source = new ChainSource({ rpcUrl: own.rpcUrl });
+    try {
+      const call = async (method: string, params: unknown[]) => {
+        const response = await fetch(own.rpcUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+        });
+        return ((await response.json()) as { result: RpcBlock }).result;
+      };
+      // 1,000 blocks in one call: the node reserves them and reports a zero parent hash for the ones in between.
+      await call("hardhat_mine", ["0x3e8", "0xc"]);
+      const raw = await call("eth_getBlockByNumber", ["0x1f4", false]);
+      assert.equal(raw.parentHash, `0x${"0".repeat(64)}`, "the node no longer reports a zero parent hash here");
+
+      for (const number of [1, 500, 501, 999, 1000]) {
+        const header = (await source.header(number))!;
+        const parent = (await source.header(number - 1))!;
+        assert.equal(header.parentHash, parent.hash, `block ${number}`);
+      }
+      const head = await source.head();
+      assert.equal(head.number, 1000);
+      assert.equal(head.parentHash, (await source.header(999))!.hash);
+    } finally {
+      source.close();
+      await own.stop();
+    }
+  });
+});
