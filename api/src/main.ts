@@ -40,9 +40,9 @@ Configuration (environment):
   IPFS_API_URL           a Kubo HTTP API to pin task documents to
   UPSTREAM_TIMEOUT_MS    how long an indexer or chain read may take (default 10000)
 
-The keys commands open the API's database directly: DATABASE_URL, or API_DATA_DIR (default .data/api). PGlite
-allows one process at a time, so with PGlite stop the API first; with PostgreSQL, keys made or revoked apply to a
-running API within seconds.
+The keys commands open the API's database directly: DATABASE_URL, or API_DATA_DIR (a standalone API's is
+.data/api). PGlite allows one process at a time, so with PGlite stop the API first; with PostgreSQL, keys made or
+revoked apply to a running API within seconds.
 `;
 
 /** A command line that is not understood: exit code 2. */
@@ -125,10 +125,19 @@ async function serve(): Promise<void> {
                               KEYS
 //////////////////////////////////////////////////////////////*/
 
-/** The database the keys commands manage: the server's, from the same variables and with the same default. */
+/**
+ * The database the keys commands manage, named by the same variables as the server's. Never a default: a key made in a
+ * database no API reads would look made and never work.
+ */
 function keysDatabase(env: NodeJS.ProcessEnv): { url?: string; dataDir?: string } {
   const url = env.DATABASE_URL || undefined;
-  const dataDir = url === undefined ? env.API_DATA_DIR || DEFAULT_API_DATA_DIR : undefined;
+  const dataDir = env.API_DATA_DIR || undefined;
+  if (url === undefined && dataDir === undefined) {
+    throw new Error(
+      `Set DATABASE_URL or API_DATA_DIR to the API's database (a standalone API uses ${DEFAULT_API_DATA_DIR} unless ` +
+        "told otherwise; npm start's keeps its keys in memory and prints a dev key).",
+    );
+  }
   return { url, dataDir: dataDir === undefined ? undefined : isAbsolute(dataDir) ? dataDir : resolve(dataDir) };
 }
 
