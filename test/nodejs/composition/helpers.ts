@@ -14,6 +14,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { encodeAbiParameters, getAddress, keccak256, parseEventLogs } from "viem";
 import type { Address, Hash, Hex } from "viem";
 
+import { sealedBidCommitment as commitmentOfSealedBid } from "../../../sdk/src/assignment-configs.ts";
 import { CAPABILITIES, deployTaskMarket, passiveAddress, type Party } from "../helpers/fixtures.js";
 import {
   DOCUMENT_URI,
@@ -166,10 +167,7 @@ export function auctionConfigHash(config: AuctionConfig): Hex {
   );
 }
 
-/**
- * The commitment of a sealed bid, computed off-chain as `ReverseAuction.commitmentFor` does:
- * `keccak256(abi.encode(chainId, module, taskId, bidder, price, eta, salt))`.
- */
+/** The commitment of a sealed bid, as the SDK computes it (`ReverseAuction.commitmentFor` checks it on reveal). */
 export function sealedBidCommitment(
   chainId: number,
   module: Address,
@@ -179,20 +177,7 @@ export function sealedBidCommitment(
   eta: number,
   salt: Hex,
 ): Hex {
-  return keccak256(
-    encodeAbiParameters(
-      [
-        { type: "uint256" },
-        { type: "address" },
-        { type: "uint256" },
-        { type: "address" },
-        { type: "uint128" },
-        { type: "uint32" },
-        { type: "bytes32" },
-      ],
-      [BigInt(chainId), module, taskId, bidder, price, eta, salt],
-    ),
-  );
+  return commitmentOfSealedBid({ chainId, auction: module, taskId, bidder, price, eta, salt });
 }
 
 /**
