@@ -1,5 +1,5 @@
-// Loads a built subgraph (the output of `graph build`: a manifest, the schema and one WebAssembly module per data
-// source) into what the node runs. Only what this node implements is accepted: block and call handlers, templates,
+// Loads a built subgraph (the output of `graph build`: a manifest, the schema and the WebAssembly modules its data
+// sources name) into what the node runs. Only what this node implements is accepted: block and call handlers, templates,
 // receipts, topic filters and non-Ethereum data sources are rejected here, when the subgraph loads, rather than
 // ignored while it indexes.
 import { readFileSync } from "node:fs";

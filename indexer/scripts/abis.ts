@@ -40,6 +40,10 @@ export interface ManifestDataSource {
   abiFiles: Map<string, string>;
   /** The `event` of each entry of `mapping.eventHandlers`. */
   events: string[];
+  /** `mapping.file`, as the manifest writes it. */
+  mappingFile: string;
+  /** The `handler` of each entry of `mapping.eventHandlers`, in the order of `events`. */
+  handlers: string[];
 }
 
 /** The data sources of a manifest (the committed template, or a network manifest generated from it). */
@@ -61,13 +65,17 @@ export function readManifestDataSources(manifestText: string, source = "subgraph
       abiFiles.set(file.name, file.file);
     }
     if (!abiFiles.has(abi)) throw new Error(`${source}: data source ${name} does not list its ABI ${abi}.`);
-    const events = (entry.mapping?.eventHandlers ?? []).map((handler: Record<string, unknown>) => {
+    const mappingFile = entry.mapping?.file;
+    if (typeof mappingFile !== "string") throw new Error(`${source}: data source ${name} has no mapping.file.`);
+    const entries: Record<string, unknown>[] = entry.mapping?.eventHandlers ?? [];
+    for (const handler of entries) {
       if (typeof handler?.event !== "string" || typeof handler?.handler !== "string") {
         throw new Error(`${source}: data source ${name} has a malformed eventHandlers entry.`);
       }
-      return handler.event.replace(/\s+/g, "");
-    });
-    return { name, abi, abiFiles, events };
+    }
+    const events = entries.map((handler) => (handler.event as string).replace(/\s+/g, ""));
+    const handlers = entries.map((handler) => handler.handler as string);
+    return { name, abi, abiFiles, events, mappingFile, handlers };
   });
 }
 
@@ -166,6 +174,33 @@ export function eventCoverageProblems(dataSources: ManifestDataSource[], abis: M
   return problems;
 }
 
+/**
+ * Handler names that data sources sharing a mapping file give to different events. A mapping file exports one
+ * function per name, so such a name would run one data source's handler on another's events, which decode alike
+ * only when the signatures are the same.
+ */
+export function sharedHandlerProblems(dataSources: ManifestDataSource[]): string[] {
+  const problems: string[] = [];
+  const byFile = new Map<string, Map<string, { event: string; dataSource: string }>>();
+  for (const dataSource of dataSources) {
+    const file = dataSource.mappingFile.replace(/^\.\//, "");
+    let handlers = byFile.get(file);
+    if (!handlers) byFile.set(file, (handlers = new Map()));
+    dataSource.handlers.forEach((handler, index) => {
+      const event = dataSource.events[index]!;
+      const first = handlers.get(handler);
+      if (!first) handlers.set(handler, { event, dataSource: dataSource.name });
+      else if (first.event !== event) {
+        problems.push(
+          `data sources ${first.dataSource} and ${dataSource.name} share ${file} but both name ${handler}, for ` +
+            `${first.event} and ${event}: name one of them apart.`,
+        );
+      }
+    });
+  }
+  return problems;
+}
+
 export interface WrittenAbi {
   name: string;
   /** Where the ABI was read: an artifact, or the ABI module. */
@@ -254,10 +289,10 @@ export async function writeAbis(
     });
   }
 
-  const problems = eventCoverageProblems(dataSources, abis);
+  const problems = [...eventCoverageProblems(dataSources, abis), ...sharedHandlerProblems(dataSources)];
   if (problems.length > 0) {
     throw new Error(
-      `The manifest ${relative(ROOT, manifestPath)} does not match the compiled contracts:\n` +
+      `The manifest ${relative(ROOT, manifestPath)} does not match the compiled contracts or its mapping:\n` +
         problems.map((problem) => `  - ${problem}`).join("\n"),
     );
   }

@@ -9,6 +9,7 @@
 // Erasable TypeScript, run directly by Node 22.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,6 +19,20 @@ export type GraphCommand = "codegen" | "build";
 
 /** Where graph-cli's entry point lives; run with this Node so that no other Node on PATH is picked up. */
 const GRAPH_CLI = join(ROOT, "node_modules", "@graphprotocol", "graph-cli", "bin", "run.js");
+
+/**
+ * The WebAssembly build of the Binaryen that graph-cli's AssemblyScript compiler loads (see binaryen-wasm.cjs), or
+ * undefined where that package has none: graph-cli then uses the JavaScript build, slower but producing the same.
+ */
+export function binaryenWasmBuild(): string | undefined {
+  try {
+    const asc = createRequire(GRAPH_CLI).resolve("assemblyscript/cli/asc");
+    const wasmBuild = join(dirname(createRequire(asc).resolve("binaryen")), "wasm.js");
+    return existsSync(wasmBuild) ? wasmBuild : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Checks that what `command` reads exists, naming the command that produces what is missing. */
 export function assertInputs(command: GraphCommand, manifestPath: string): void {
@@ -49,11 +64,13 @@ export function runGraph(command: GraphCommand, manifest = "subgraph.yaml"): num
   const args = [GRAPH_CLI, command, basename(manifestPath), "--skip-migrations"];
   if (command === "codegen") args.push("--output-dir", "generated/");
   else args.push("--output-dir", "build/");
-  const result = spawnSync(process.execPath, args, {
-    cwd: INDEXER_DIRECTORY,
-    stdio: "inherit",
-    env: { ...process.env, GRAPH_SKIP_NEW_VERSION_CHECK: "true" },
-  });
+  const env: NodeJS.ProcessEnv = { ...process.env, GRAPH_SKIP_NEW_VERSION_CHECK: "true" };
+  const binaryenWasm = command === "build" ? binaryenWasmBuild() : undefined;
+  if (binaryenWasm) {
+    args.unshift("--require", join(INDEXER_DIRECTORY, "scripts", "binaryen-wasm.cjs"));
+    env.TASKMARKET_BINARYEN_WASM = binaryenWasm;
+  }
+  const result = spawnSync(process.execPath, args, { cwd: INDEXER_DIRECTORY, stdio: "inherit", env });
   if (result.error) throw result.error;
   return result.status ?? 1;
 }

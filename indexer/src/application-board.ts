@@ -131,10 +131,10 @@ export function handleApplicantAssigned(event: ApplicantAssigned): void {
   ctx.save();
 }
 
-export function handleDependenciesMet(event: DependenciesMet): void {
+export function handleApplicationBoardDependenciesMet(event: DependenciesMet): void {
   dependenciesMet(new Context(event), MODE, event.params.taskId, event.params.dependencies);
 }
 
-export function handleDependencyFailed(event: DependencyFailed): void {
+export function handleApplicationBoardDependencyFailed(event: DependencyFailed): void {
   dependencyFailed(new Context(event), MODE, event.params.taskId, event.params.dependency);
 }

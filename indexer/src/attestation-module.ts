@@ -52,65 +52,65 @@ import { PaymentDetails, recordPayment } from "./common/payments";
 const CONTRACT_NAME = "AttestationModule";
 const METHOD = "Attestation";
 
-export function handleContestOpened(event: ContestOpened): void {
+export function handleAttestationModuleContestOpened(event: ContestOpened): void {
   const p = event.params;
   contestOpened(new Context(event), METHOD, p.taskId, p.decisionShareBps, p.rejection, p.windowEnd);
 }
 
-export function handleDisputeRaised(event: DisputeRaised): void {
+export function handleAttestationModuleDisputeRaised(event: DisputeRaised): void {
   const p = event.params;
   disputeRaised(new Context(event), METHOD, p.taskId, p.claimant, p.respondent, p.arbitrator, p.deposit, p.feeDeadline);
 }
 
-export function handleArbitrationStarted(event: ArbitrationStarted): void {
+export function handleAttestationModuleArbitrationStarted(event: ArbitrationStarted): void {
   const p = event.params;
   arbitrationStarted(new Context(event), p.taskId, p.arbitrator, p.arbitratorDisputeId, p.rulingDeadline);
 }
 
-export function handleRuling(event: Ruling): void {
+export function handleAttestationModuleRuling(event: Ruling): void {
   const p = event.params;
   ruling(new Context(event), p.arbitrator, p.disputeId, p.ruling);
 }
 
-export function handleContestEnded(event: ContestEnded): void {
+export function handleAttestationModuleContestEnded(event: ContestEnded): void {
   const p = event.params;
   contestEnded(new Context(event), p.taskId, p.outcome, p.executorShareBps);
 }
 
-export function handleEvidenceSubmitted(event: EvidenceSubmitted): void {
+export function handleAttestationModuleEvidenceSubmitted(event: EvidenceSubmitted): void {
   const p = event.params;
   evidenceSubmitted(new Context(event), p.taskId, p.party, p.evidenceHash, p.evidenceURI);
 }
 
-export function handleEvidence(event: EvidenceEvent): void {
+export function handleAttestationModuleEvidence(event: EvidenceEvent): void {
   const p = event.params;
   erc1497Evidence(new Context(event), CONTRACT_NAME, p.arbitrator, p.evidenceGroupId, p.party, p.evidence);
 }
 
-export function handleDispute(event: DisputeEvent): void {
+export function handleAttestationModuleDispute(event: DisputeEvent): void {
   const p = event.params;
   erc1497Dispute(new Context(event), CONTRACT_NAME, p.arbitrator, p.disputeId, p.metaEvidenceId, p.evidenceGroupId);
 }
 
-export function handleMetaEvidence(event: MetaEvidence): void {
+export function handleAttestationModuleMetaEvidence(event: MetaEvidence): void {
   metaEvidence(new Context(event), CONTRACT_NAME, event.params.metaEvidenceId, event.params.evidence);
 }
 
-export function handleEIP712DomainChanged(event: EIP712DomainChanged): void {
+export function handleAttestationModuleEIP712DomainChanged(event: EIP712DomainChanged): void {
   eip712DomainChanged(new Context(event), CONTRACT_NAME);
 }
 
-export function handleVerifierFeeForwarded(event: VerifierFeeForwarded): void {
+export function handleAttestationModuleVerifierFeeForwarded(event: VerifierFeeForwarded): void {
   const p = event.params;
   verifierFeeForwarded(new Context(event), p.token, p.to, p.amount);
 }
 
-export function handleArbitrationFeeReclaimed(event: ArbitrationFeeReclaimed): void {
+export function handleAttestationModuleArbitrationFeeReclaimed(event: ArbitrationFeeReclaimed): void {
   const p = event.params;
   arbitrationFeeReclaimed(new Context(event), p.arbitrator, p.disputeId, p.payer, p.amount);
 }
 
-export function handlePaymentCredited(event: PaymentCredited): void {
+export function handleAttestationModulePaymentCredited(event: PaymentCredited): void {
   modulePaymentCredited(new Context(event), event.params.account, event.params.amount);
 }
 

@@ -22,10 +22,10 @@ export function handleGateConfigPublished(event: GateConfigPublished): void {
   ctx.save();
 }
 
-export function handleDependenciesMet(event: DependenciesMet): void {
+export function handleGatedClaimDependenciesMet(event: DependenciesMet): void {
   dependenciesMet(new Context(event), MODE, event.params.taskId, event.params.dependencies);
 }
 
-export function handleDependencyFailed(event: DependencyFailed): void {
+export function handleGatedClaimDependencyFailed(event: DependencyFailed): void {
   dependencyFailed(new Context(event), MODE, event.params.taskId, event.params.dependency);
 }

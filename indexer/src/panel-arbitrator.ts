@@ -308,13 +308,13 @@ export function handleAppealDecision(event: AppealDecision): void {
   ctx.save();
 }
 
-export function handleOwnershipTransferStarted(event: OwnershipTransferStarted): void {
+export function handlePanelArbitratorOwnershipTransferStarted(event: OwnershipTransferStarted): void {
   const ctx = new Context(event);
   ownershipTransferStarted(ctx, CONTRACT_NAME, event.params.previousOwner, event.params.newOwner);
   ctx.save();
 }
 
-export function handleOwnershipTransferred(event: OwnershipTransferred): void {
+export function handlePanelArbitratorOwnershipTransferred(event: OwnershipTransferred): void {
   const ctx = new Context(event);
   ownershipTransferred(ctx, CONTRACT_NAME, event.params.previousOwner, event.params.newOwner);
   ctx.save();

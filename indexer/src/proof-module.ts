@@ -57,7 +57,7 @@ export function handleUnprovenSubmissionRejected(event: UnprovenSubmissionReject
   ctx.save();
 }
 
-export function handleVerifierFeeForwarded(event: VerifierFeeForwarded): void {
+export function handleProofModuleVerifierFeeForwarded(event: VerifierFeeForwarded): void {
   const ctx = new Context(event);
   const p = event.params;
   const task = ctx.task(p.taskId);
@@ -68,14 +68,14 @@ export function handleVerifierFeeForwarded(event: VerifierFeeForwarded): void {
   ctx.save();
 }
 
-export function handlePaymentCredited(event: PaymentCredited): void {
+export function handleProofModulePaymentCredited(event: PaymentCredited): void {
   const ctx = new Context(event);
   const p = event.params;
   creditAccount(ctx, changetype<Bytes>(p.account), changetype<Bytes>(p.token), p.amount);
   ctx.save();
 }
 
-export function handleCreditWithdrawn(event: CreditWithdrawn): void {
+export function handleProofModuleCreditWithdrawn(event: CreditWithdrawn): void {
   const ctx = new Context(event);
   const p = event.params;
   withdrawCredit(ctx, changetype<Bytes>(p.account), changetype<Bytes>(p.token), p.to, p.amount);

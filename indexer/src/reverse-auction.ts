@@ -233,17 +233,17 @@ export function handleDepositWithdrawn(event: DepositWithdrawn): void {
 }
 
 /** A poster withdraws the forfeited bid bonds credited to it. */
-export function handleCreditWithdrawn(event: CreditWithdrawn): void {
+export function handleReverseAuctionCreditWithdrawn(event: CreditWithdrawn): void {
   const ctx = new Context(event);
   const p = event.params;
   withdrawCredit(ctx, changetype<Bytes>(p.account), changetype<Bytes>(p.token), p.to, p.amount);
   ctx.save();
 }
 
-export function handleDependenciesMet(event: DependenciesMet): void {
+export function handleReverseAuctionDependenciesMet(event: DependenciesMet): void {
   dependenciesMet(new Context(event), MODE, event.params.taskId, event.params.dependencies);
 }
 
-export function handleDependencyFailed(event: DependencyFailed): void {
+export function handleReverseAuctionDependencyFailed(event: DependencyFailed): void {
   dependencyFailed(new Context(event), MODE, event.params.taskId, event.params.dependency);
 }

@@ -44,65 +44,65 @@ import { latestSubmission } from "./common/tasks";
 const CONTRACT_NAME = "ReviewModule";
 const METHOD = "Review";
 
-export function handleContestOpened(event: ContestOpened): void {
+export function handleReviewModuleContestOpened(event: ContestOpened): void {
   const p = event.params;
   contestOpened(new Context(event), METHOD, p.taskId, p.decisionShareBps, p.rejection, p.windowEnd);
 }
 
-export function handleDisputeRaised(event: DisputeRaised): void {
+export function handleReviewModuleDisputeRaised(event: DisputeRaised): void {
   const p = event.params;
   disputeRaised(new Context(event), METHOD, p.taskId, p.claimant, p.respondent, p.arbitrator, p.deposit, p.feeDeadline);
 }
 
-export function handleArbitrationStarted(event: ArbitrationStarted): void {
+export function handleReviewModuleArbitrationStarted(event: ArbitrationStarted): void {
   const p = event.params;
   arbitrationStarted(new Context(event), p.taskId, p.arbitrator, p.arbitratorDisputeId, p.rulingDeadline);
 }
 
-export function handleRuling(event: Ruling): void {
+export function handleReviewModuleRuling(event: Ruling): void {
   const p = event.params;
   ruling(new Context(event), p.arbitrator, p.disputeId, p.ruling);
 }
 
-export function handleContestEnded(event: ContestEnded): void {
+export function handleReviewModuleContestEnded(event: ContestEnded): void {
   const p = event.params;
   contestEnded(new Context(event), p.taskId, p.outcome, p.executorShareBps);
 }
 
-export function handleEvidenceSubmitted(event: EvidenceSubmitted): void {
+export function handleReviewModuleEvidenceSubmitted(event: EvidenceSubmitted): void {
   const p = event.params;
   evidenceSubmitted(new Context(event), p.taskId, p.party, p.evidenceHash, p.evidenceURI);
 }
 
-export function handleEvidence(event: EvidenceEvent): void {
+export function handleReviewModuleEvidence(event: EvidenceEvent): void {
   const p = event.params;
   erc1497Evidence(new Context(event), CONTRACT_NAME, p.arbitrator, p.evidenceGroupId, p.party, p.evidence);
 }
 
-export function handleDispute(event: DisputeEvent): void {
+export function handleReviewModuleDispute(event: DisputeEvent): void {
   const p = event.params;
   erc1497Dispute(new Context(event), CONTRACT_NAME, p.arbitrator, p.disputeId, p.metaEvidenceId, p.evidenceGroupId);
 }
 
-export function handleMetaEvidence(event: MetaEvidence): void {
+export function handleReviewModuleMetaEvidence(event: MetaEvidence): void {
   metaEvidence(new Context(event), CONTRACT_NAME, event.params.metaEvidenceId, event.params.evidence);
 }
 
-export function handleEIP712DomainChanged(event: EIP712DomainChanged): void {
+export function handleReviewModuleEIP712DomainChanged(event: EIP712DomainChanged): void {
   eip712DomainChanged(new Context(event), CONTRACT_NAME);
 }
 
-export function handleVerifierFeeForwarded(event: VerifierFeeForwarded): void {
+export function handleReviewModuleVerifierFeeForwarded(event: VerifierFeeForwarded): void {
   const p = event.params;
   verifierFeeForwarded(new Context(event), p.token, p.to, p.amount);
 }
 
-export function handleArbitrationFeeReclaimed(event: ArbitrationFeeReclaimed): void {
+export function handleReviewModuleArbitrationFeeReclaimed(event: ArbitrationFeeReclaimed): void {
   const p = event.params;
   arbitrationFeeReclaimed(new Context(event), p.arbitrator, p.disputeId, p.payer, p.amount);
 }
 
-export function handlePaymentCredited(event: PaymentCredited): void {
+export function handleReviewModulePaymentCredited(event: PaymentCredited): void {
   modulePaymentCredited(new Context(event), event.params.account, event.params.amount);
 }
 

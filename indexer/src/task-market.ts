@@ -919,7 +919,7 @@ export function handlePartyRated(event: PartyRated): void {
 // Credits and fees
 // ---------------------------------------------------------------------------------------------------------------------
 
-export function handlePaymentCredited(event: PaymentCredited): void {
+export function handleTaskMarketPaymentCredited(event: PaymentCredited): void {
   const ctx = new Context(event);
   const p = event.params;
   // The push recorded just before failed: the funds stayed in the market as the account's credit.
@@ -927,7 +927,7 @@ export function handlePaymentCredited(event: PaymentCredited): void {
   ctx.save();
 }
 
-export function handleCreditWithdrawn(event: CreditWithdrawn): void {
+export function handleTaskMarketCreditWithdrawn(event: CreditWithdrawn): void {
   const ctx = new Context(event);
   const p = event.params;
   withdrawCredit(ctx, changetype<Bytes>(p.account), changetype<Bytes>(p.token), p.to, p.amount);
@@ -1019,13 +1019,13 @@ export function handleUnpaused(event: Unpaused): void {
   ctx.save();
 }
 
-export function handleOwnershipTransferStarted(event: OwnershipTransferStarted): void {
+export function handleTaskMarketOwnershipTransferStarted(event: OwnershipTransferStarted): void {
   const ctx = new Context(event);
   ownershipTransferStarted(ctx, CONTRACT_NAME, event.params.previousOwner, event.params.newOwner);
   ctx.save();
 }
 
-export function handleOwnershipTransferred(event: OwnershipTransferred): void {
+export function handleTaskMarketOwnershipTransferred(event: OwnershipTransferred): void {
   const ctx = new Context(event);
   ownershipTransferred(ctx, CONTRACT_NAME, event.params.previousOwner, event.params.newOwner);
   ctx.save();

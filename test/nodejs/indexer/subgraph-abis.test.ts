@@ -7,7 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { MANIFEST_TEMPLATE_PATH, staleAbis, writeAbis } from "../../../indexer/scripts/abis.ts";
+import {
+  MANIFEST_TEMPLATE_PATH,
+  readManifestDataSources,
+  sharedHandlerProblems,
+  staleAbis,
+  writeAbis,
+} from "../../../indexer/scripts/abis.ts";
 
 describe("subgraph ABIs", () => {
   let directory: string;
@@ -42,5 +48,42 @@ describe("subgraph ABIs", () => {
     writeFileSync(marketAbi, JSON.stringify(abi.filter((entry) => entry.name !== "TaskSettled")));
     rmSync(join(directory, "abis", "GatedClaim.json"));
     assert.deepEqual(staleAbis(manifest).sort(), ["GatedClaim", "TaskMarket"]);
+  });
+
+  it("share one mapping file, in which no handler name serves two different events", async () => {
+    const template = readFileSync(MANIFEST_TEMPLATE_PATH, "utf8");
+    const dataSources = readManifestDataSources(template);
+    assert.deepEqual(new Set(dataSources.map((dataSource) => dataSource.mappingFile)), new Set(["./src/mappings.ts"]));
+    assert.deepEqual(sharedHandlerProblems(dataSources), []);
+
+    // The review module's ContestOpened handler given the market's TaskClaimed handler's name: one exported function
+    // would run for both events.
+    assert.match(template, /handler: handleReviewModuleContestOpened\n/);
+    writeFileSync(
+      manifest,
+      template.replace("handler: handleReviewModuleContestOpened\n", "handler: handleTaskClaimed\n"),
+    );
+    try {
+      await assert.rejects(
+        writeAbis(manifest, undefined, "module"),
+        /data sources TaskMarket and ReviewModule share src\/mappings\.ts but both name handleTaskClaimed/,
+      );
+    } finally {
+      copyFileSync(MANIFEST_TEMPLATE_PATH, manifest);
+    }
+  });
+
+  it("may share a handler between data sources for the same event", () => {
+    const [first, second] = ["A", "B"].map((name) => ({
+      name,
+      abi: name,
+      abiFiles: new Map([[name, `./abis/${name}.json`]]),
+      events: ["Paid(indexed address,uint256)"],
+      handlers: ["handlePaid"],
+      mappingFile: "./src/mappings.ts",
+    }));
+    assert.deepEqual(sharedHandlerProblems([first!, second!]), []);
+    assert.equal(sharedHandlerProblems([first!, { ...second!, events: ["Paid(address,uint256)"] }]).length, 1);
+    assert.deepEqual(sharedHandlerProblems([first!, { ...second!, mappingFile: "./src/b.ts", events: ["X()"] }]), []);
   });
 });
