@@ -71,6 +71,7 @@ const StoreKind = {
 } as const;
 
 const HEADER_SIZE = 20;
+const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
 /** WebAssembly memory is little-endian; typed-array views over it are too on every platform Node runs on. */
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 /** graph-node takes arenas of at least this size from the module's allocator and carves its objects from them. */
@@ -130,8 +131,25 @@ function checkTimestamp(micros: bigint): bigint {
 /** Strings up to this many UTF-16 code units are read code unit by code unit. */
 const SHORT_STRING_UNITS = 32;
 
-/** The field names of stored entities, sorted, by entity. */
+/** The field names of stored entities, sorted, by entity: for entities of a type the caller gives no order for. */
 const sortedNames = new WeakMap<ReadonlyMap<string, unknown>, string[]>();
+
+/** A copy of `array` with room for at least `length` elements. */
+function grow(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(Math.max(array.length * 2, length));
+  grown.set(array);
+  return grown;
+}
+
+/** Whether a value written into memory may be handed back as the very same value when it reads the same. */
+function rememberable(value: Value): boolean {
+  // A BigDecimal read from memory comes back normalized, which a stored one (loaded from the database, say) may not
+  // be: it is always read.
+  if (value.kind === "BigDecimal") return false;
+  if (value.kind !== "Array") return true;
+  for (const item of value.value) if (!rememberable(item)) return false;
+  return true;
+}
 
 /**
  * One instance's memory. Host functions read their arguments and write their results through it; it is reset with
@@ -142,12 +160,32 @@ export class AscHeap {
   #buffer: ArrayBuffer;
   u8: Uint8Array;
   view: DataView;
+  /** The same memory as 32-bit words (every object starts 4-byte aligned): headers, and comparing regions. */
+  #i32: Int32Array;
   readonly #allocate: (size: number) => number;
   readonly #idOfType: (index: number) => number;
   /** Class ids by type index; shared by every instance of one compiled module, as graph-node caches them. */
   readonly #classIds: Map<number, number>;
+  /** `#classIds` as an array by type index, for the allocation path. */
+  readonly #classIdByIndex: number[] = [];
   #arenaStart = 0;
   #arenaFree = 0;
+  /** How many arenas were taken: a value whose objects were all written in one arena lies in one region. */
+  #arenas = 0;
+  /**
+   * The store values written into entities during this trigger (`store.get`), by pointer: the value the store holds,
+   * where its objects lie, and a copy of their bytes in `#shadow`. A mapping saves entities mostly with the values it
+   * loaded; when `store.set` finds such a value whose bytes still read as written, it hands the store the value it
+   * came from instead of decoding it again: decoding the same bytes would give an equal value, and the store sees
+   * at once, by identity, that the field did not change. Values are only remembered for the trigger they were written
+   * in (the memory is reset after it).
+   */
+  #rememberedPointers = new Int32Array(256);
+  readonly #rememberedValues: Value[] = [];
+  /** Per remembered value: its region's start and length in memory, and the copy's start in `#shadow`, all in words. */
+  #rememberedRegions = new Int32Array(3 * 256);
+  #shadow = new Int32Array(16 * 1024);
+  #shadowUsed = 0;
   /**
    * Where the memory restored before every trigger ends (see MappingInstance): objects below it are the module's own,
    * its string literals among them, and a string there holds the same text in every trigger (AssemblyScript strings
@@ -173,6 +211,7 @@ export class AscHeap {
     this.#buffer = memory.buffer;
     this.u8 = new Uint8Array(this.#buffer);
     this.view = new DataView(this.#buffer);
+    this.#i32 = new Int32Array(this.#buffer);
   }
 
   /**
@@ -184,6 +223,7 @@ export class AscHeap {
       this.#buffer = this.memory.buffer;
       this.u8 = new Uint8Array(this.#buffer);
       this.view = new DataView(this.#buffer);
+      this.#i32 = new Int32Array(this.#buffer);
     }
   }
 
@@ -202,6 +242,8 @@ export class AscHeap {
   resetArena(): void {
     this.#arenaStart = 0;
     this.#arenaFree = 0;
+    this.#rememberedValues.length = 0;
+    this.#shadowUsed = 0;
   }
 
   /** The end of the host's current arena: memory up to here may have been written during the trigger. */
@@ -212,11 +254,14 @@ export class AscHeap {
   // ---- allocation ------------------------------------------------------------------------------------------------
 
   classId(typeIndex: number): number {
+    const known = this.#classIdByIndex[typeIndex];
+    if (known !== undefined) return known;
     let id = this.#classIds.get(typeIndex);
     if (id === undefined) {
       id = this.#idOfType(typeIndex) >>> 0;
       this.#classIds.set(typeIndex, id);
     }
+    this.#classIdByIndex[typeIndex] = id;
     return id;
   }
 
@@ -230,6 +275,11 @@ export class AscHeap {
       arenaSize -= 12;
       this.#arenaStart = start;
       this.#arenaFree = arenaSize;
+      this.#arenas++;
+      // Objects are carved from the arena zeroed, as graph-node's are: zeroing it whole now is one call, not one per
+      // object. (Only the host writes to its arenas.)
+      this.refresh();
+      this.u8.fill(0, start, start + arenaSize);
     }
     const pointer = this.#arenaStart;
     this.#arenaStart += size;
@@ -246,15 +296,21 @@ export class AscHeap {
     const padded = length + paddingTo16(length);
     const start = this.#rawNew(HEADER_SIZE + padded);
     if (this.#buffer.byteLength === 0) this.refresh();
-    const view = this.view;
-    view.setUint32(start, 16 + padded, true);
-    view.setUint32(start + 4, 0, true);
-    view.setUint32(start + 8, 0, true);
-    view.setUint32(start + 12, classId, true);
-    view.setUint32(start + 16, rtSize, true);
-    const pointer = start + HEADER_SIZE;
-    this.u8.fill(0, pointer, pointer + padded);
-    return pointer;
+    // The arena is zeroed: only the header's non-zero words are written. Arenas start 4 bytes short of 16-byte
+    // alignment and objects keep 16-byte multiples, so the header is word-aligned.
+    if (LITTLE_ENDIAN && (start & 3) === 0) {
+      const words = this.#i32;
+      const at = start >> 2;
+      words[at] = 16 + padded;
+      words[at + 3] = classId;
+      words[at + 4] = rtSize;
+    } else {
+      const view = this.view;
+      view.setUint32(start, 16 + padded, true);
+      view.setUint32(start + 12, classId, true);
+      view.setUint32(start + 16, rtSize, true);
+    }
+    return start + HEADER_SIZE;
   }
 
   /** A struct of u32 fields (pointers, mostly). */
@@ -263,6 +319,25 @@ export class AscHeap {
     const pointer = this.allocate(typeIndex, length, length + paddingTo16(length));
     const view = this.view;
     for (let i = 0; i < fields.length; i++) view.setUint32(pointer + i * 4, fields[i]!, true);
+    return pointer;
+  }
+
+  /** {@link struct} with two fields, the hot path's: no array to allocate. */
+  #struct2(typeIndex: number, first: number, second: number): number {
+    const pointer = this.allocate(typeIndex, 8, 8 + paddingTo16(8));
+    const view = this.view;
+    view.setUint32(pointer, first, true);
+    view.setUint32(pointer + 4, second, true);
+    return pointer;
+  }
+
+  /** A `Uint8Array` (or `Array<T>` header without its length) over `length` bytes of `buffer`. */
+  #typedArray(typeIndex: number, buffer: number, length: number): number {
+    const pointer = this.allocate(typeIndex, 12, 12 + paddingTo16(12));
+    const view = this.view;
+    view.setUint32(pointer, buffer, true);
+    view.setUint32(pointer + 4, buffer, true);
+    view.setUint32(pointer + 8, length, true);
     return pointer;
   }
 
@@ -284,8 +359,12 @@ export class AscHeap {
     const byteLength = text.length * 2;
     const pointer = this.allocate(TypeIndex.String, bufferCapacity(byteLength), byteLength);
     if (LITTLE_ENDIAN) {
-      const codeUnits = new Uint16Array(this.u8.buffer, pointer, text.length);
-      for (let i = 0; i < text.length; i++) codeUnits[i] = text.charCodeAt(i);
+      const u8 = this.u8;
+      for (let i = 0, at = pointer; i < text.length; i++, at += 2) {
+        const unit = text.charCodeAt(i);
+        u8[at] = unit;
+        u8[at + 1] = unit >> 8;
+      }
     } else {
       const view = this.view;
       for (let i = 0; i < text.length; i++) view.setUint16(pointer + i * 2, text.charCodeAt(i), true);
@@ -302,7 +381,7 @@ export class AscHeap {
   /** A `Uint8Array` over a new buffer: graph-ts's Bytes, Address and BigInt. */
   bytes(bytes: Uint8Array): number {
     const buffer = this.arrayBuffer(bytes);
-    return this.struct(TypeIndex.Uint8Array, [buffer, buffer, bytes.length]);
+    return this.#typedArray(TypeIndex.Uint8Array, buffer, bytes.length);
   }
 
   /** Bytes from 0x-prefixed hex, decoded straight into memory. */
@@ -317,7 +396,7 @@ export class AscHeap {
       if (high < 0 || low < 0) throw new Error(`Malformed hex data from the chain: ${hex}`);
       u8[buffer + i] = (high << 4) | low;
     }
-    return this.struct(TypeIndex.Uint8Array, [buffer, buffer, length]);
+    return this.#typedArray(TypeIndex.Uint8Array, buffer, length);
   }
 
   /**
@@ -326,7 +405,12 @@ export class AscHeap {
    * minimal length: floor(bits(m) / 8) + 1 bytes.
    */
   bigInt(value: bigint): number {
-    if (value >= -0x80n && value < 0x80n) return this.bytes(Uint8Array.of(Number(value) & 0xff));
+    if (value >= -0x80n && value < 0x80n) {
+      const buffer = this.allocate(TypeIndex.ArrayBuffer, bufferCapacity(1), 1);
+      this.u8[buffer] = Number(value) & 0xff;
+      return this.#typedArray(TypeIndex.Uint8Array, buffer, 1);
+    }
+    if (value >= -MAX_SAFE_BIGINT && value <= MAX_SAFE_BIGINT) return this.#safeBigInt(Number(value));
     const negative = value < 0n;
     const hex = (negative ? -value - 1n : value).toString(16);
     const bits = (hex.length - 1) * 4 + (32 - Math.clz32(HEX_DIGITS[hex.charCodeAt(0)]!));
@@ -340,7 +424,24 @@ export class AscHeap {
       const high = at > 0 ? HEX_DIGITS[hex.charCodeAt(--at)]! : 0;
       u8[buffer + i] = ((high << 4) | low) ^ flip;
     }
-    return this.struct(TypeIndex.Uint8Array, [buffer, buffer, length]);
+    return this.#typedArray(TypeIndex.Uint8Array, buffer, length);
+  }
+
+  /** {@link bigInt} of a safe integer, with number arithmetic: no digits to allocate. */
+  #safeBigInt(value: number): number {
+    // Bytes of the magnitude m (for a negative value, m = -value - 1 and its bytes flipped): as many as bigInt writes.
+    const negative = value < 0;
+    let magnitude = negative ? -value - 1 : value;
+    let length = 1;
+    for (let rest = Math.floor(magnitude / 128); rest > 0; rest = Math.floor(rest / 256)) length++;
+    const buffer = this.allocate(TypeIndex.ArrayBuffer, bufferCapacity(length), length);
+    const u8 = this.u8;
+    const flip = negative ? 0xff : 0;
+    for (let i = 0; i < length; i++) {
+      u8[buffer + i] = (magnitude % 256) ^ flip;
+      magnitude = Math.floor(magnitude / 256);
+    }
+    return this.#typedArray(TypeIndex.Uint8Array, buffer, length);
   }
 
   array(typeIndex: number, pointers: ArrayLike<number>): number {
@@ -348,14 +449,21 @@ export class AscHeap {
     const buffer = this.allocate(TypeIndex.ArrayBuffer, bufferCapacity(length * 4), length * 4);
     const view = this.view;
     for (let i = 0; i < length; i++) view.setUint32(buffer + i * 4, pointers[i]!, true);
-    return this.struct(typeIndex, [buffer, buffer, length * 4, length]);
+    const pointer = this.allocate(typeIndex, 16, 16 + paddingTo16(16));
+    // Allocating may have grown memory: a view taken before it would write into the detached buffer.
+    const header = this.view;
+    header.setUint32(pointer, buffer, true);
+    header.setUint32(pointer + 4, buffer, true);
+    header.setUint32(pointer + 8, length * 4, true);
+    header.setUint32(pointer + 12, length, true);
+    return pointer;
   }
 
   bigDecimal(value: Decimal): number {
     // graph-node allocates the exponent before the digits.
     const exp = this.bigInt(-value.scale);
     const digits = this.bigInt(checkBigInt(value.digits));
-    return this.struct(TypeIndex.BigDecimal, [digits, exp]);
+    return this.#struct2(TypeIndex.BigDecimal, digits, exp);
   }
 
   wrappedBool(value: boolean): number {
@@ -397,22 +505,87 @@ export class AscHeap {
 
   /**
    * An entity as graph-node hands it to a mapping: fields sorted by name, and null fields left out (graph-node's
-   * entities never hold nulls: a null write removes the field).
+   * entities never hold nulls: a null write removes the field). `sortedFields`, every field name its type may hold
+   * in sorted order, saves sorting the entity's own.
    */
-  entity(entity: StoredEntity): number {
-    // Stored entities never change (see EntityStore.get): their sorted field names are worked out once.
-    let names = sortedNames.get(entity);
-    if (names === undefined) sortedNames.set(entity, (names = [...entity.keys()].sort()));
+  entity(entity: StoredEntity, sortedFields?: readonly string[]): number {
+    let names = sortedFields;
+    if (names === undefined) {
+      // Stored entities never change (see EntityStore.get): their sorted field names are worked out once.
+      names = sortedNames.get(entity);
+      if (names === undefined) sortedNames.set(entity, (names = [...entity.keys()].sort()));
+    }
     const entries: number[] = [];
     for (const name of names) {
-      const value = entity.get(name)!;
-      if (value.kind === "Null") continue;
+      const value = entity.get(name);
+      if (value === undefined || value.kind === "Null") continue;
       const key = this.#key(name);
+      const arenas = this.#arenas;
+      const start = this.#arenaStart;
       const stored = this.storeValue(value);
-      entries.push(this.struct(TypeIndex.TypedMapEntryStringStoreValue, [key, stored]));
+      if (arenas === this.#arenas && rememberable(value)) this.#remember(stored, value, start, this.#arenaStart);
+      entries.push(this.#struct2(TypeIndex.TypedMapEntryStringStoreValue, key, stored));
     }
     const array = this.array(TypeIndex.ArrayTypedMapEntryStringStoreValue, entries);
-    return this.struct(TypeIndex.TypedMapStringStoreValue, [array]);
+    const map = this.allocate(TypeIndex.TypedMapStringStoreValue, 4, 4 + paddingTo16(4));
+    this.view.setUint32(map, array, true);
+    return map;
+  }
+
+  /**
+   * Remembers that `value` was written at `pointer`, its objects filling [start, end): see {@link #rememberedValues}.
+   * Pointers only grow within a trigger (arenas come from a bump allocator), so they are kept in order, for a binary
+   * search.
+   */
+  #remember(pointer: number, value: Value, start: number, end: number): void {
+    const words = (end - start) >> 2;
+    const slot = this.#rememberedValues.length;
+    if ((start & 3) !== 0 || words <= 0 || (slot > 0 && pointer <= this.#rememberedPointers[slot - 1]!)) return;
+    if (slot === this.#rememberedPointers.length) {
+      this.#rememberedPointers = grow(this.#rememberedPointers, slot + 1);
+      this.#rememberedRegions = grow(this.#rememberedRegions, 3 * slot + 3);
+    }
+    if (this.#shadowUsed + words > this.#shadow.length) {
+      this.#shadow = grow(this.#shadow, this.#shadowUsed + words);
+    }
+    const memory = this.#i32;
+    const shadow = this.#shadow;
+    const at = start >> 2;
+    const copy = this.#shadowUsed;
+    for (let i = 0; i < words; i++) shadow[copy + i] = memory[at + i]!;
+    this.#rememberedPointers[slot] = pointer;
+    this.#rememberedRegions[3 * slot] = at;
+    this.#rememberedRegions[3 * slot + 1] = words;
+    this.#rememberedRegions[3 * slot + 2] = copy;
+    this.#shadowUsed += words;
+    this.#rememberedValues.push(value);
+  }
+
+  /** The value remembered at `pointer` if its objects still read exactly as written; undefined otherwise. */
+  #rememberedValue(pointer: number): Value | undefined {
+    const pointers = this.#rememberedPointers;
+    let low = 0;
+    let high = this.#rememberedValues.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const candidate = pointers[middle]!;
+      if (candidate < pointer) low = middle + 1;
+      else if (candidate > pointer) high = middle - 1;
+      else return this.#unchanged(middle) ? this.#rememberedValues[middle] : undefined;
+    }
+    return undefined;
+  }
+
+  #unchanged(slot: number): boolean {
+    const regions = this.#rememberedRegions;
+    const at = regions[3 * slot]!;
+    const words = regions[3 * slot + 1]!;
+    const copy = regions[3 * slot + 2]!;
+    this.#check(at << 2, words << 2);
+    const memory = this.#i32;
+    const shadow = this.#shadow;
+    for (let i = 0; i < words; i++) if (memory[at + i] !== shadow[copy + i]) return false;
+    return true;
   }
 
   ethereumValue(value: EthereumValue): number {
@@ -657,7 +830,8 @@ export class AscHeap {
       if (entry === 0) throw new MappingError(NULL_POINTER_MESSAGE);
       this.#check(entry, 8);
       const key = this.readString(this.view.getUint32(entry, true));
-      entity.set(key, this.readStoreValue(this.view.getUint32(entry + 4, true), 1));
+      const valuePointer = this.view.getUint32(entry + 4, true);
+      entity.set(key, this.#rememberedValue(valuePointer) ?? this.readStoreValue(valuePointer, 1));
     }
     return entity;
   }

@@ -128,12 +128,14 @@ export function hostFunctions(context: HostContext): Record<string, (...args: nu
     },
 
     "store.get": (entityPointer, idPointer) => {
-      const entity = context.store.get(str(entityPointer), str(idPointer));
-      return entity === null ? 0 : heap().entity(entity);
+      const entityType = str(entityPointer);
+      const entity = context.store.get(entityType, str(idPointer));
+      return entity === null ? 0 : heap().entity(entity, context.store.sortedFieldNames?.(entityType));
     },
     "store.get_in_block": (entityPointer, idPointer) => {
-      const entity = context.store.getInBlock(str(entityPointer), str(idPointer));
-      return entity === null ? 0 : heap().entity(entity);
+      const entityType = str(entityPointer);
+      const entity = context.store.getInBlock(entityType, str(idPointer));
+      return entity === null ? 0 : heap().entity(entity, context.store.sortedFieldNames?.(entityType));
     },
     "store.loadRelated": (entityPointer, idPointer, fieldPointer) => {
       const entities = context.store.loadRelated(str(entityPointer), str(idPointer), str(fieldPointer));
@@ -143,7 +145,8 @@ export function hostFunctions(context: HostContext): Record<string, (...args: nu
     "store.set": (entityPointer, idPointer, dataPointer) => {
       const entityType = str(entityPointer);
       const id = str(idPointer);
-      context.store.set(entityType, id, heap().readEntity(dataPointer >>> 0));
+      // The entity read is the store's to keep.
+      context.store.set(entityType, id, heap().readEntity(dataPointer >>> 0), true);
     },
     "store.remove": (entityPointer, idPointer) => {
       context.store.remove(str(entityPointer), str(idPointer));

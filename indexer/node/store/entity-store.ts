@@ -73,6 +73,8 @@ interface TypeState {
    * is what answers `loadRelated` without scanning the type.
    */
   references: Map<string, Map<string, Set<string>>>;
+  /** The names of the stored fields, sorted: see {@link HostStore.sortedFieldNames}. */
+  sortedFieldNames: readonly string[];
 }
 
 export class EntityStore implements HostStore {
@@ -108,10 +110,12 @@ export class EntityStore implements HostStore {
     this.#loadPageRows = options.loadPageRows ?? DEFAULT_LOAD_PAGE_ROWS;
     this.dbSchema = schemaName(meta.subgraphName);
     for (const entity of model.entities.values()) {
+      const table = new EntityTable(this.dbSchema, entity, model);
       this.#types.set(entity.name, {
-        table: new EntityTable(this.dbSchema, entity, model),
+        table,
         current: new Map(),
         references: new Map(),
+        sortedFieldNames: [...table.fields.keys()].sort(),
       });
     }
     for (const entity of model.entities.values()) {
@@ -380,7 +384,7 @@ export class EntityStore implements HostStore {
     return entity ? new Map(entity) : null;
   }
 
-  set(entityType: string, id: string, data: Entity): void {
+  set(entityType: string, id: string, data: Entity, handedOver = false): void {
     const state = this.#type(entityType);
     const entity = state.table.entity;
     const key = entityKey(entity, id);
@@ -391,7 +395,7 @@ export class EntityStore implements HostStore {
         `Entity ${entityType}[${key}] already exists and ${entityType} is immutable: its entities cannot be updated.`,
       );
     }
-    this.#change(block, state, key, existing, mergeEntity(entity, state.table.fields, key, data, existing));
+    this.#change(block, state, key, existing, mergeEntity(entity, state.table.fields, key, data, existing, handedOver));
   }
 
   remove(entityType: string, id: string): void {
@@ -404,6 +408,10 @@ export class EntityStore implements HostStore {
     }
     // Removing what does not exist changes nothing, as in graph-node.
     if (existing !== undefined) this.#change(block, state, key, existing, undefined);
+  }
+
+  sortedFieldNames(entityType: string): readonly string[] | undefined {
+    return this.#types.get(entityType)?.sortedFieldNames;
   }
 
   loadRelated(entityType: string, id: string, field: string): Entity[] {

@@ -63,10 +63,19 @@ export interface HostStore {
   get(entityType: string, id: string): StoredEntity | null;
   /** Only entities set in the block being processed, as graph-ts's `store.get_in_block`. */
   getInBlock(entityType: string, id: string): Entity | null;
-  set(entityType: string, id: string, entity: Entity): void;
+  /**
+   * Stores `entity` as the new version (merged onto the current one). With `handedOver`, the caller gives the map up
+   * and the store may keep it as the new version instead of copying.
+   */
+  set(entityType: string, id: string, entity: Entity, handedOver?: boolean): void;
   remove(entityType: string, id: string): void;
   /** The entities whose `derivedFrom` field points at this one, for graph-ts's `loadRelated`. */
   loadRelated(entityType: string, id: string, field: string): Entity[];
+  /**
+   * Every field name an entity of the type can hold, sorted (the order graph-node hands an entity's fields to a
+   * mapping in); undefined for an unknown type. Optional: without it, each entity's own names are sorted.
+   */
+  sortedFieldNames?(entityType: string): readonly string[] | undefined;
 }
 
 export class StoreError extends Error {

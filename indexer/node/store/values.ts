@@ -86,8 +86,12 @@ export function referenceKey(value: Value): string {
 
 /**
  * Merges `data` into `existing` as graph-node does: fields in `data` replace, fields absent from it keep their value, a
- * `Null` clears the field. Returns a new entity; neither argument is changed. Throws a {@link StoreError} for anything
- * the schema does not allow.
+ * `Null` clears the field. Returns the merged entity, or `existing` itself when nothing changed. Throws a
+ * {@link StoreError} for anything the schema does not allow.
+ *
+ * Neither argument is changed, unless the caller hands `data` over (`owned`): then, when it names every field
+ * `existing` holds (mappings save whole entities), it becomes the merged entity itself, its values equal to stored
+ * ones replaced by those, which saves copying the stored version field by field.
  */
 export function mergeEntity(
   entity: EntityModel,
@@ -95,13 +99,17 @@ export function mergeEntity(
   key: string,
   data: Entity,
   existing: Entity | undefined,
+  owned = false,
 ): Entity {
   if (!(data instanceof Map)) throw new StoreError(`Entity ${entity.name}[${key}]: the data to store is not a Map.`);
+  const inPlace = owned && (existing === undefined || coversAll(data, existing));
   // Mappings save whole entities, mostly with the values they loaded: a field equal to the stored one is neither
   // checked again (it passed when stored) nor copied, and an entity saved unchanged comes back as it was, so that the
   // store sees at once that nothing changed.
-  let merged: Entity | undefined = existing ? undefined : new Map();
-  for (const [name, value] of data) {
+  let merged: Entity | undefined = existing || inPlace ? undefined : new Map();
+  let changed = existing === undefined;
+  // forEach rather than for…of: no [name, value] pair is allocated per field.
+  data.forEach((value, name) => {
     const info = fields.get(name);
     if (!info) {
       if (entity.fieldsByName.get(name)?.derivedFrom !== undefined) {
@@ -120,16 +128,25 @@ export function mergeEntity(
           `Entity ${entity.name}[${key}]: field \`${name}\` is non-nullable (${info.typeName}) and cannot be set to null.`,
         );
       }
+      if (inPlace) {
+        // Deleting the entry being visited is allowed: forEach goes on with the next one.
+        data.delete(name);
+        if (existing?.has(name)) changed = true;
+        return;
+      }
       if (merged === undefined) {
-        if (!existing!.has(name)) continue;
+        if (!existing!.has(name)) return;
         merged = new Map(existing);
       }
       merged.delete(name);
-      continue;
+      return;
     }
     if (existing !== undefined) {
       const stored = existing.get(name);
-      if (stored !== undefined && (stored === value || valuesEqual(stored, value))) continue;
+      if (stored !== undefined && (stored === value || valuesEqual(stored, value))) {
+        if (inPlace && stored !== value) data.set(name, stored);
+        return;
+      }
     }
     checkFieldValue(entity, key, info, value);
     if (name === "id" && referenceKey(value) !== key) {
@@ -137,8 +154,16 @@ export function mergeEntity(
         `Value of ${entity.name} attribute 'id' conflicts with ID passed to \`store.set()\`: ${formatValue(value)} != ${key}.`,
       );
     }
+    if (inPlace) {
+      changed = true;
+      return;
+    }
     merged ??= new Map(existing);
     merged.set(name, value);
+  });
+  if (inPlace) {
+    if (!changed) return existing!;
+    merged = data;
   }
   if (merged === undefined) return existing!;
   if (!merged.has("id")) merged.set("id", idValue(entity, key));
@@ -152,6 +177,16 @@ export function mergeEntity(
     }
   }
   return merged;
+}
+
+/** Whether `data` has a field of every name `existing` has. */
+function coversAll(data: Entity, existing: Entity): boolean {
+  if (data.size < existing.size) return false;
+  let covered = true;
+  existing.forEach((_, name) => {
+    if (!data.has(name)) covered = false;
+  });
+  return covered;
 }
 
 function checkFieldValue(entity: EntityModel, key: string, info: FieldInfo, value: Value): void {
