@@ -236,15 +236,23 @@ export class Indexer {
         }
       }
       let blocks: ChainBlock[];
+      let end: number;
       try {
-        blocks = await this.#source.blocksWithLogs(this.#filter, next, to);
+        // A range with many logs may come in parts: handlers run on the first while the rest loads.
+        ({ blocks, to: end } = await this.#source.nextBlocks(this.#filter, next, to));
       } catch (error) {
         if (error instanceof ReorgDuringFetch) continue;
         throw error;
       }
-      const last = to === head.number ? head : await this.#source.header(to);
+      const lastBlock = blocks.at(-1)?.block;
+      const last =
+        end === head.number
+          ? head
+          : lastBlock !== undefined && Number(lastBlock.number) === end
+            ? headerOf(lastBlock)
+            : await this.#source.header(end);
       if (!last) continue;
-      const ok = await this.#processRange(blocks, last, to === head.number);
+      const ok = await this.#processRange(blocks, last, end === head.number);
       if (!ok) return;
     }
   }

@@ -48,6 +48,11 @@ export interface ChainSourceOptions {
    * fetched ahead, and they are checked against the chain again when taken.
    */
   prefetch?: boolean;
+  /**
+   * {@link ChainSource.nextBlocks} returns a range whose logs come to at least twice this many in two parts, the
+   * first holding about this many. Default: 2,000.
+   */
+  firstPartLogs?: number;
   /** Receives one line per retry, refused range, and discarded prefetch. */
   logger?: (message: string) => void;
 }
@@ -78,6 +83,12 @@ const CONCURRENT_BATCHES = 4;
  * read while the node serializes the next.
  */
 const BATCH_LOGS = 1_000;
+/**
+ * A range whose logs come to at least twice this many is returned in two parts by {@link ChainSource.nextBlocks}: the
+ * blocks holding about this many logs first, for the caller to process while the rest loads. Without it, the first
+ * range of a backfill (nothing fetched ahead yet) would be loaded whole before any handler runs.
+ */
+const DEFAULT_FIRST_PART_LOGS = 2_000;
 
 const HASH = /^0x[0-9a-fA-F]{64}$/;
 const ZERO_HASH = `0x${"0".repeat(64)}`;
@@ -101,10 +112,14 @@ interface LogGroup {
   logs: RpcLog[];
 }
 
-/** A fetched range: its blocks with logs, and the hash its last block had before the logs were asked for. */
+/**
+ * A fetched range: its blocks with logs, and the hash that block `tip` (the last block of the range asked for, which
+ * may lie beyond a first part returned early) had before the logs were asked for.
+ */
 interface FetchedRange {
   from: number;
   to: number;
+  tip: number;
   tipHash: string;
   blocks: ChainBlock[];
 }
@@ -122,6 +137,7 @@ export class ChainSource {
   readonly #batchSize: number;
   readonly #retries: number;
   readonly #prefetchEnabled: boolean;
+  readonly #firstPartLogs: number;
   readonly #log: (message: string) => void;
   readonly #slots = new Slots(CONCURRENT_BATCHES);
   #chainId: number | undefined;
@@ -139,6 +155,10 @@ export class ChainSource {
     }
     this.#retries = options.retries ?? DEFAULT_RETRIES;
     this.#prefetchEnabled = options.prefetch ?? true;
+    this.#firstPartLogs = options.firstPartLogs ?? DEFAULT_FIRST_PART_LOGS;
+    if (!Number.isSafeInteger(this.#firstPartLogs) || this.#firstPartLogs < 1) {
+      throw new Error(`firstPartLogs must be a positive integer, got ${options.firstPartLogs}.`);
+    }
     this.#log = options.logger ?? (() => {});
     this.#rpc = new JsonRpcClient({
       url: options.rpcUrl,
@@ -200,6 +220,23 @@ export class ChainSource {
    * endpoint fails past its retries or answers wrongly, and `Error` for a range beyond the chain head.
    */
   async blocksWithLogs(filter: LogFilter, from: number, to: number): Promise<ChainBlock[]> {
+    return (await this.#blocksWithLogs(filter, from, to, Number.POSITIVE_INFINITY)).blocks;
+  }
+
+  /**
+   * {@link blocksWithLogs}, except that a range with many logs may come back in parts: the result's `to` says where
+   * this part ends, and the next call, from `to + 1`, takes the rest, which loads meanwhile.
+   */
+  async nextBlocks(filter: LogFilter, from: number, to: number): Promise<{ blocks: ChainBlock[]; to: number }> {
+    return this.#blocksWithLogs(filter, from, to, this.#prefetchEnabled ? this.#firstPartLogs : Infinity);
+  }
+
+  async #blocksWithLogs(
+    filter: LogFilter,
+    from: number,
+    to: number,
+    firstPartLogs: number,
+  ): Promise<{ blocks: ChainBlock[]; to: number }> {
     this.#assertOpen();
     assertBlockNumber(from, "first block");
     assertBlockNumber(to, "last block");
@@ -224,7 +261,7 @@ export class ChainSource {
             to: fetched.to,
             result: Promise.resolve({ ...fetched, from: to + 1, blocks: rest }),
           };
-          parts.push({ ...fetched, blocks: fetched.blocks.filter((block) => blockNumber(block) <= to) });
+          parts.push({ ...fetched, to, blocks: fetched.blocks.filter((block) => blockNumber(block) <= to) });
         } else {
           parts.push(fetched);
         }
@@ -236,12 +273,14 @@ export class ChainSource {
       }
     }
     const next = parts.length === 0 ? from : parts[0].to + 1;
-    if (next <= to) parts.push(await this.#fetchRange(normalized, next, to));
+    if (next <= to)
+      parts.push(await this.#fetchRange(normalized, next, to, parts.length === 0 ? firstPartLogs : Infinity));
     await this.#verifyTips(parts);
 
     const blocks = parts.length === 1 ? parts[0].blocks : parts.flatMap((part) => part.blocks);
-    if (this.#prefetch === undefined) this.#startPrefetch(normalized, to + 1);
-    return blocks;
+    const end = parts.at(-1)!.to;
+    if (this.#prefetch === undefined) this.#startPrefetch(normalized, end + 1);
+    return { blocks, to: end };
   }
 
   /**
@@ -285,20 +324,71 @@ export class ChainSource {
     this.#prefetch = { filterKey: filter.key, from, to, result };
   }
 
-  /** Fetches the blocks with logs in [from, to], remembering the hash block `to` had before the logs were read. */
-  async #fetchRange(filter: NormalizedFilter, from: number, to: number): Promise<FetchedRange> {
+  /**
+   * Fetches the blocks with logs in [from, to], remembering the hash block `to` had before the logs were read. When
+   * the first eth_getLogs answer holds at least twice `firstPartLogs` logs, only the blocks of about that many come
+   * back (the result's `to` is the last of them); the rest goes on loading as the range fetched ahead.
+   */
+  async #fetchRange(
+    filter: NormalizedFilter,
+    from: number,
+    to: number,
+    firstPartLogs = Infinity,
+  ): Promise<FetchedRange> {
     const tip = await this.header(to);
     if (tip === null) throw new ReorgDuringFetch(to, `Block ${to} is no longer on the chain.`);
-    const loader = new BlockLoader(this.#rpc, this.#slots, this.#batchSize, async () => (await this.head()).number);
-    for (let cursor = from; cursor <= to;) {
-      loader.throwIfFailed();
-      const { logs, end, durationMs } = await this.#getLogs(filter, cursor, to);
-      const groups = groupLogs(logs, cursor, end, filter);
-      this.#ranges.answered(end - cursor + 1, logs.length, groups.length, durationMs);
+    const loader = this.#loader();
+    const { groups, end } = await this.#nextLogs(filter, loader, from, to);
+    const split = firstPartEnd(groups, firstPartLogs);
+    if (split === undefined || this.#prefetch !== undefined) {
+      loader.load(groups);
+      return this.#finishRange(filter, loader, from, end + 1, to, tip.hash);
+    }
+    // The first part's blocks load first; the rest, as what is fetched ahead, right behind them.
+    const last = groups[split]!.number;
+    loader.load(groups.slice(0, split + 1));
+    const restLoader = this.#loader();
+    restLoader.load(groups.slice(split + 1));
+    const rest = this.#finishRange(filter, restLoader, last + 1, end + 1, to, tip.hash);
+    // Its failure is handled when it is taken (it is fetched again) or never matters (it is discarded).
+    rest.catch(() => {});
+    this.#prefetch = { filterKey: filter.key, from: last + 1, to, result: rest };
+    return { from, to: last, tip: to, tipHash: tip.hash, blocks: await loader.finish() };
+  }
+
+  #loader(): BlockLoader {
+    return new BlockLoader(this.#rpc, this.#slots, this.#batchSize, async () => (await this.head()).number);
+  }
+
+  /** The logs of the next span from `cursor`, grouped by block, and where the span ended. */
+  async #nextLogs(
+    filter: NormalizedFilter,
+    loader: BlockLoader,
+    cursor: number,
+    to: number,
+  ): Promise<{ groups: LogGroup[]; end: number }> {
+    loader.throwIfFailed();
+    const { logs, end, durationMs } = await this.#getLogs(filter, cursor, to);
+    const groups = groupLogs(logs, cursor, end, filter);
+    this.#ranges.answered(end - cursor + 1, logs.length, groups.length, durationMs);
+    return { groups, end };
+  }
+
+  /** Reads the logs of [cursor, to] into `loader` and returns the range [from, to] once all its blocks are in. */
+  async #finishRange(
+    filter: NormalizedFilter,
+    loader: BlockLoader,
+    from: number,
+    cursor: number,
+    to: number,
+    tipHash: string,
+  ): Promise<FetchedRange> {
+    while (cursor <= to) {
+      const { groups, end } = await this.#nextLogs(filter, loader, cursor, to);
       loader.load(groups);
       cursor = end + 1;
     }
-    return { from, to, tipHash: tip.hash, blocks: await loader.finish() };
+    return { from, to, tip: to, tipHash, blocks: await loader.finish() };
   }
 
   /** One eth_getLogs answer for a span starting at `from`, as long as the provider accepts, up to `to`. */
@@ -355,20 +445,20 @@ export class ChainSource {
 
   /** Checks that the last block of each part still has the hash it had before the part's logs were read. */
   async #verifyTips(parts: FetchedRange[]): Promise<void> {
-    const requests = parts.map((part) => ({ method: "eth_getBlockByNumber", params: [toQuantity(part.to), false] }));
+    const requests = parts.map((part) => ({ method: "eth_getBlockByNumber", params: [toQuantity(part.tip), false] }));
     const answers = await this.#rpc.batch<unknown>(requests);
     for (const [index, part] of parts.entries()) {
       if (answers[index] === null) {
         throw new ReorgDuringFetch(
-          part.to,
-          `Block ${part.to} left the chain while blocks ${part.from}–${part.to} were fetched.`,
+          part.tip,
+          `Block ${part.tip} left the chain while blocks ${part.from}–${part.to} were fetched.`,
         );
       }
-      const now = headerOf(answers[index], part.to);
+      const now = headerOf(answers[index], part.tip);
       if (now.hash !== part.tipHash) {
         throw new ReorgDuringFetch(
-          part.to,
-          `Block ${part.to} changed from ${part.tipHash} to ${now.hash} while blocks ${part.from}–${part.to} were fetched.`,
+          part.tip,
+          `Block ${part.tip} changed from ${part.tipHash} to ${now.hash} while blocks ${part.from}–${part.to} were fetched.`,
         );
       }
     }
@@ -477,6 +567,23 @@ class Slots {
       else this.#free++;
     }
   }
+}
+
+/**
+ * The index of the last log group of a first part holding at least `partLogs` logs, when the groups hold at least
+ * twice that many (a smaller range is not worth splitting); undefined otherwise.
+ */
+function firstPartEnd(groups: readonly LogGroup[], partLogs: number): number | undefined {
+  if (!Number.isFinite(partLogs)) return undefined;
+  let total = 0;
+  for (const group of groups) total += group.logs.length;
+  if (total < 2 * partLogs) return undefined;
+  let logs = 0;
+  for (let index = 0; index < groups.length - 1; index++) {
+    logs += groups[index]!.logs.length;
+    if (logs >= partLogs) return index;
+  }
+  return undefined;
 }
 
 /** Whether asking for fewer blocks may get the answer the provider just refused. */

@@ -386,6 +386,41 @@ describe("ChainSource.blocksWithLogs", () => {
     }
   });
 
+  it("returns a range with many logs in two parts, the rest loading while the first is processed", async () => {
+    proxy.reset();
+    const source = new ChainSource({ rpcUrl: proxy.url, initialRange: 100_000, firstPartLogs: 500 });
+    try {
+      await source.head();
+      const first = await source.nextBlocks(transferFilter, firstBlock, lastBlock);
+      assert.ok(first.to < lastBlock, `the first part ends early, at ${first.to}`);
+      assert.equal(Number(first.blocks.at(-1)!.block.number), first.to, "at its last block with logs");
+      const firstLogs = first.blocks.reduce((sum, block) => sum + block.logs.length, 0);
+      assert.ok(firstLogs >= 500 && firstLogs < 1_000, `about 500 logs first: ${firstLogs}`);
+      assert.equal(source.nextRange(), lastBlock - first.to, "the rest is what is fetched ahead");
+      const rest = await source.nextBlocks(transferFilter, first.to + 1, lastBlock);
+      assert.equal(rest.to, lastBlock);
+      await assertMatchesChain([...first.blocks, ...rest.blocks], transferFilter, firstBlock, lastBlock);
+      // One eth_getLogs for the whole range, and every block fetched once.
+      assert.equal(proxy.calls.filter((call) => call.method === "eth_getLogs").length, 1);
+      const fullBlocks = proxy.calls.filter(
+        (call) => call.method === "eth_getBlockByNumber" && (call.params as unknown[])[1] === true,
+      );
+      assert.equal(fullBlocks.length, first.blocks.length + rest.blocks.length);
+      // A range with few logs comes whole, and blocksWithLogs never splits.
+      const whole = await new ChainSource({ rpcUrl: chain.rpcUrl, firstPartLogs: 5_000 }).nextBlocks(
+        transferFilter,
+        firstBlock,
+        lastBlock,
+      );
+      assert.equal(whole.to, lastBlock);
+      const unsplit = new ChainSource({ rpcUrl: chain.rpcUrl, firstPartLogs: 1 });
+      assert.equal((await unsplit.blocksWithLogs(transferFilter, firstBlock, lastBlock)).length, whole.blocks.length);
+      unsplit.close();
+    } finally {
+      source.close();
+    }
+  });
+
   it("filters by every address and topic given, and by nothing else", async () => {
     const source = new ChainSource({ rpcUrl: chain.rpcUrl });
     try {
