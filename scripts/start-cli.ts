@@ -37,14 +37,17 @@ for (const argument of process.argv.slice(2)) {
 }
 
 const require = createRequire(import.meta.url);
+/** The V8 flag `npm run indexer` runs the graph node with: the marketplace runs the same node in its process. */
+const GRAPH_NODE_YOUNG_GENERATION = "--max-semi-space-size=32";
 const hardhatPackage = require.resolve("hardhat/package.json");
 const { bin } = JSON.parse(readFileSync(hardhatPackage, "utf8")) as { bin: { hardhat: string } };
 const repositoryRoot = join(import.meta.dirname, "..");
 
-// The Hardhat CLI on this very Node (a `hardhat` found on PATH might run on another).
+// The Hardhat CLI on this very Node (a `hardhat` found on PATH might run on another), with the graph node's young
+// generation (see docs/graph-node.md).
 const child = spawn(
   process.execPath,
-  [join(dirname(hardhatPackage), bin.hardhat), "run", "--no-compile", "scripts/start.ts"],
+  [GRAPH_NODE_YOUNG_GENERATION, join(dirname(hardhatPackage), bin.hardhat), "run", "--no-compile", "scripts/start.ts"],
   { cwd: repositoryRoot, env: environment, stdio: "inherit" },
 );
 
