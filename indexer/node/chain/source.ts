@@ -49,8 +49,8 @@ export interface ChainSourceOptions {
    */
   prefetch?: boolean;
   /**
-   * {@link ChainSource.nextBlocks} returns a range whose logs come to at least twice this many in two parts, the
-   * first holding about this many. Default: 2,000.
+   * {@link ChainSource.nextBlocks} returns a range with more logs than this in two parts, the first holding about
+   * this many. Default: 2,000.
    */
   firstPartLogs?: number;
   /** Receives one line per retry, refused range, and discarded prefetch. */
@@ -84,11 +84,13 @@ const CONCURRENT_BATCHES = 4;
  */
 const BATCH_LOGS = 1_000;
 /**
- * A range whose logs come to at least twice this many is returned in two parts by {@link ChainSource.nextBlocks}: the
- * blocks holding about this many logs first, for the caller to process while the rest loads. Without it, the first
- * range of a backfill (nothing fetched ahead yet) would be loaded whole before any handler runs.
+ * A range with more logs than this is returned in two parts by {@link ChainSource.nextBlocks}: the blocks holding
+ * about this many logs first, for the caller to process while the rest loads. Without it, the first range of a
+ * backfill (nothing fetched ahead yet) would be loaded whole before any handler runs.
  */
 const DEFAULT_FIRST_PART_LOGS = 2_000;
+/** Splitting a range, the first eth_getLogs asks for this fraction of it (see {@link ChainSource.nextBlocks}). */
+const FIRST_SPAN_PARTS = 8;
 
 const HASH = /^0x[0-9a-fA-F]{64}$/;
 const ZERO_HASH = `0x${"0".repeat(64)}`;
@@ -325,9 +327,10 @@ export class ChainSource {
   }
 
   /**
-   * Fetches the blocks with logs in [from, to], remembering the hash block `to` had before the logs were read. When
-   * the first eth_getLogs answer holds at least twice `firstPartLogs` logs, only the blocks of about that many come
-   * back (the result's `to` is the last of them); the rest goes on loading as the range fetched ahead.
+   * Fetches the blocks with logs in [from, to], remembering the hash block `to` had before the logs were read. With a
+   * finite `firstPartLogs`, when the first eth_getLogs answer holds that many logs and more of the range follows,
+   * only the blocks of about that many come back (the result's `to` is the last of them); the rest goes on loading
+   * as the range fetched ahead.
    */
   async #fetchRange(
     filter: NormalizedFilter,
@@ -338,22 +341,33 @@ export class ChainSource {
     const tip = await this.header(to);
     if (tip === null) throw new ReorgDuringFetch(to, `Block ${to} is no longer on the chain.`);
     const loader = this.#loader();
-    const { groups, end } = await this.#nextLogs(filter, loader, from, to);
-    const split = firstPartEnd(groups, firstPartLogs);
-    if (split === undefined || this.#prefetch !== undefined) {
+    // Splitting, the logs are first asked for over an eighth of the range: a first part is then in hand after a
+    // smaller answer (the provider and the JSON parse take time in proportion), and the rest follows.
+    let spanEnd = Number.isFinite(firstPartLogs)
+      ? Math.min(to, from + Math.ceil((to - from + 1) / FIRST_SPAN_PARTS) - 1)
+      : to;
+    let logs = 0;
+    for (let cursor = from; cursor <= to;) {
+      const { groups, end } = await this.#nextLogs(filter, loader, cursor, spanEnd);
+      spanEnd = to;
+      const split = firstPartEnd(groups, firstPartLogs - logs, end < to);
+      if (split !== undefined && this.#prefetch === undefined) {
+        // The first part's blocks load first; the rest, as what is fetched ahead, right behind them.
+        const last = groups[split]!.number;
+        loader.load(groups.slice(0, split + 1));
+        const restLoader = this.#loader();
+        restLoader.load(groups.slice(split + 1));
+        const rest = this.#finishRange(filter, restLoader, last + 1, end + 1, to, tip.hash);
+        // Its failure is handled when it is taken (it is fetched again) or never matters (it is discarded).
+        rest.catch(() => {});
+        this.#prefetch = { filterKey: filter.key, from: last + 1, to, result: rest };
+        return { from, to: last, tip: to, tipHash: tip.hash, blocks: await loader.finish() };
+      }
       loader.load(groups);
-      return this.#finishRange(filter, loader, from, end + 1, to, tip.hash);
+      for (const group of groups) logs += group.logs.length;
+      cursor = end + 1;
     }
-    // The first part's blocks load first; the rest, as what is fetched ahead, right behind them.
-    const last = groups[split]!.number;
-    loader.load(groups.slice(0, split + 1));
-    const restLoader = this.#loader();
-    restLoader.load(groups.slice(split + 1));
-    const rest = this.#finishRange(filter, restLoader, last + 1, end + 1, to, tip.hash);
-    // Its failure is handled when it is taken (it is fetched again) or never matters (it is discarded).
-    rest.catch(() => {});
-    this.#prefetch = { filterKey: filter.key, from: last + 1, to, result: rest };
-    return { from, to: last, tip: to, tipHash: tip.hash, blocks: await loader.finish() };
+    return { from, to, tip: to, tipHash: tip.hash, blocks: await loader.finish() };
   }
 
   #loader(): BlockLoader {
@@ -570,18 +584,15 @@ class Slots {
 }
 
 /**
- * The index of the last log group of a first part holding at least `partLogs` logs, when the groups hold at least
- * twice that many (a smaller range is not worth splitting); undefined otherwise.
+ * The index of the last log group of a first part holding at least `partLogs` logs, when more of the range comes
+ * after it (further groups, or `more` blocks beyond the answer); undefined otherwise.
  */
-function firstPartEnd(groups: readonly LogGroup[], partLogs: number): number | undefined {
+function firstPartEnd(groups: readonly LogGroup[], partLogs: number, more: boolean): number | undefined {
   if (!Number.isFinite(partLogs)) return undefined;
-  let total = 0;
-  for (const group of groups) total += group.logs.length;
-  if (total < 2 * partLogs) return undefined;
   let logs = 0;
-  for (let index = 0; index < groups.length - 1; index++) {
+  for (let index = 0; index < groups.length; index++) {
     logs += groups[index]!.logs.length;
-    if (logs >= partLogs) return index;
+    if (logs >= partLogs) return index < groups.length - 1 || more ? index : undefined;
   }
   return undefined;
 }
