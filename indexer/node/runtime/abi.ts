@@ -39,29 +39,128 @@ export interface EventParam {
 /** Turns one value viem decoded into the ethereum.Value graph-node makes of it; built once per ABI parameter. */
 type Converter = (value: unknown) => EthereumValue;
 
+/**
+ * Decodes a parameter of an elementary static type from the 32-byte word at `offset` of a 0x-prefixed hex string,
+ * exactly as viem's decoding followed by the parameter's converter does; undefined when the word is one viem
+ * refuses (a boolean other than 0 or 1), which the caller then leaves to viem for its error.
+ */
+type WordDecoder = (hex: string, offset: number) => EthereumValue | undefined;
+
 /** An event's ABI, split once into what the topics and the data hold, with a converter per parameter. */
 export interface PreparedEvent {
   event: AbiEvent;
   selector: Hex;
   indexed: AbiParameter[];
   body: AbiParameter[];
-  inputs: { name: string; indexed: boolean; wordTopic: boolean; type: string; convert: Converter }[];
+  inputs: {
+    name: string;
+    indexed: boolean;
+    wordTopic: boolean;
+    type: string;
+    convert: Converter;
+    word: WordDecoder | undefined;
+  }[];
+  /** Whether every parameter read from the data or a topic has a {@link WordDecoder}: the fast path applies. */
+  wordsOnly: boolean;
 }
 
 export function prepareEvent(event: AbiEvent): PreparedEvent {
+  const inputs = event.inputs.map((input) => ({
+    name: input.name ?? "",
+    indexed: input.indexed === true,
+    wordTopic: isWordType(input.type),
+    type: input.type,
+    convert: converter(input),
+    word: wordDecoder(input.type),
+  }));
   return {
     event,
     selector: toEventSelector(event),
     indexed: event.inputs.filter((input) => input.indexed),
     body: event.inputs.filter((input) => !input.indexed),
-    inputs: event.inputs.map((input) => ({
-      name: input.name ?? "",
-      indexed: input.indexed === true,
-      wordTopic: isWordType(input.type),
-      type: input.type,
-      convert: converter(input),
-    })),
+    inputs,
+    // An indexed parameter of another type arrives as its hash, as fixed bytes: no decoding either way.
+    wordsOnly: inputs.every((input) => input.word !== undefined || (input.indexed && !input.wordTopic)),
   };
+}
+
+const WORD_CHARS = 64;
+const TWO_POW_255 = 1n << 255n;
+const TWO_POW_256 = 1n << 256n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const HEX_DATA = /^0x(?:[0-9a-fA-F]{2})*$/;
+
+/** The word decoder of an elementary static type; undefined for every other type (viem decodes those). */
+function wordDecoder(type: string): WordDecoder | undefined {
+  const integer = /^(u?)int(\d*)$/.exec(type);
+  if (integer) {
+    const signed = integer[1] === "";
+    const bits = integer[2] === "" ? 256 : Number(integer[2]);
+    // viem reads the whole word, signed over 256 bits, and returns types of 48 bits or less as (safe) numbers.
+    return (hex, offset) => {
+      let value = BigInt(`0x${hex.slice(offset, offset + WORD_CHARS)}`);
+      if (signed && value >= TWO_POW_255) value -= TWO_POW_256;
+      // viem refuses a word beyond a safe integer for those (dirty padding): its error, then, not a value.
+      if (bits <= 48 && (value > MAX_SAFE || value < -MAX_SAFE)) return undefined;
+      return signed ? { kind: EthereumKind.Int, value } : { kind: EthereumKind.Uint, value };
+    };
+  }
+  if (type === "address") {
+    return (hex, offset) => ({ kind: EthereumKind.Address, bytes: wordBytes(hex, offset + 24, 20) });
+  }
+  const fixed = /^bytes([1-9]|[12][0-9]|3[0-2])$/.exec(type);
+  if (fixed) {
+    const size = Number(fixed[1]);
+    return (hex, offset) => ({ kind: EthereumKind.FixedBytes, bytes: wordBytes(hex, offset, size) });
+  }
+  if (type === "bool") {
+    return (hex, offset) => {
+      for (let at = offset; at < offset + WORD_CHARS - 1; at++) if (hex.charCodeAt(at) !== 0x30) return undefined;
+      const last = hex.charCodeAt(offset + WORD_CHARS - 1);
+      return last === 0x30 || last === 0x31 ? { kind: EthereumKind.Bool, value: last === 0x31 } : undefined;
+    };
+  }
+  return undefined;
+}
+
+/** `length` bytes from the hex digits at `offset` (already checked to be hex). */
+function wordBytes(hex: string, offset: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    out[i] = (HEX_VALUES[hex.charCodeAt(offset + 2 * i)]! << 4) | HEX_VALUES[hex.charCodeAt(offset + 2 * i + 1)]!;
+  }
+  return out;
+}
+
+/**
+ * The fast path of {@link decodeEventLog} for events of elementary static types only: the words are read straight
+ * from the hex, without viem's intermediate bytes, numbers and checksummed addresses. Undefined whenever viem could
+ * see anything other than well-formed words (bad hex, too little data, a boolean out of range): the caller then
+ * decodes with viem, which gives the same values or the error.
+ */
+function decodeWords(
+  prepared: PreparedEvent,
+  topics: readonly Hex[],
+  data: Hex,
+  topicOffset: number,
+): EventParam[] | undefined {
+  if (!HEX_DATA.test(data) || data.length < 2 + WORD_CHARS * prepared.body.length) return undefined;
+  const params: EventParam[] = [];
+  let nextIndexed = 0;
+  let nextBody = 0;
+  for (const input of prepared.inputs) {
+    let value: EthereumValue | undefined;
+    if (input.indexed) {
+      const topic = topics[topicOffset + nextIndexed++]!;
+      if (!input.wordTopic) value = { kind: EthereumKind.FixedBytes, bytes: hexBytes(topic) };
+      else if (topic.length === 2 + WORD_CHARS && HEX_DATA.test(topic)) value = input.word!(topic, 2);
+    } else {
+      value = input.word!(data, 2 + WORD_CHARS * nextBody++);
+    }
+    if (value === undefined) return undefined;
+    params.push({ name: input.name, value });
+  }
+  return params;
 }
 
 /** Types a topic holds as they are; every other indexed type arrives as its keccak hash. */
@@ -102,6 +201,10 @@ export function decodeEventLog(prepared: PreparedEvent, topics: readonly Hex[], 
   }
   if (topics.length !== indexed.length + topicOffset) {
     return `the log has ${topics.length} topics, ${event.name} expects ${indexed.length + topicOffset}`;
+  }
+  if (prepared.wordsOnly) {
+    const params = decodeWords(prepared, topics, data, topicOffset);
+    if (params !== undefined) return params;
   }
   let body: readonly unknown[] = [];
   if (prepared.body.length > 0) {

@@ -6,7 +6,13 @@ import { describe, it } from "node:test";
 
 import { decodeAbiParameters, encodeAbiParameters, hexToBytes, parseAbiParameter, type AbiParameter } from "viem";
 
-import { decodeValue, encodeValueAsTuple, type EthereumValue } from "../../../indexer/node/runtime/abi.ts";
+import {
+  decodeEventLog,
+  decodeValue,
+  encodeValueAsTuple,
+  prepareEvent,
+  type EthereumValue,
+} from "../../../indexer/node/runtime/abi.ts";
 import {
   bigIntFromString,
   checkBigInt,
@@ -380,6 +386,85 @@ describe("ethereum.encode and ethereum.decode", () => {
     assert.equal(decodeValue("notatype", new Uint8Array(32)), undefined);
     const decoded = decodeAbiParameters([{ type: "uint256" }], encodeValueAsTuple(word(2n ** 256n - 1n)));
     assert.equal(decoded[0], 2n ** 256n - 1n);
+  });
+});
+
+describe("event logs of elementary static types", () => {
+  const event = {
+    type: "event",
+    name: "Words",
+    inputs: [
+      { name: "id", type: "uint256", indexed: true },
+      { name: "who", type: "address", indexed: true },
+      { name: "label", type: "string", indexed: true },
+      { name: "small", type: "uint8", indexed: false },
+      { name: "medium", type: "uint48", indexed: false },
+      { name: "wide", type: "uint64", indexed: false },
+      { name: "delta", type: "int16", indexed: false },
+      { name: "balance", type: "int256", indexed: false },
+      { name: "flag", type: "bool", indexed: false },
+      { name: "tag", type: "bytes4", indexed: false },
+      { name: "hash", type: "bytes32", indexed: false },
+      { name: "payee", type: "address", indexed: false },
+    ],
+  } as const;
+  const fast = prepareEvent(event);
+  // The same event decoded by viem alone: what the words must give, values and refusals alike.
+  const reference = { ...fast, wordsOnly: false };
+  const word = (hex: string) => hex.padStart(64, "0");
+
+  it("takes the fast path, and decodes every word as viem does, refusals included", () => {
+    assert.equal(fast.wordsOnly, true);
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    const randomWord = () => {
+      let hex = "";
+      for (let i = 0; i < 8; i++) hex += random().toString(16).padStart(8, "0").slice(0, 8);
+      // Mostly small values, sometimes full words (beyond the type's range, negative, dirty padding).
+      return random() % 3 === 0 ? hex : word(hex.slice(0, random() % 20));
+    };
+    for (let round = 0; round < 400; round++) {
+      const words = Array.from({ length: 9 }, randomWord);
+      // A boolean is 0 or 1 unless a round says otherwise; viem refuses the others.
+      words[5] = round % 10 === 0 ? word("2") : word(String(round % 2));
+      const topics = [fast.selector, `0x${randomWord()}`, `0x${randomWord()}`, `0x${randomWord()}`] as `0x${string}`[];
+      let data = `0x${words.join("")}`;
+      if (round % 25 === 1) data = data.slice(0, -2); // too short
+      if (round % 25 === 2) data = `${data.slice(0, 10)}zz${data.slice(12)}`; // not hex
+      if (round % 25 === 3) data = `${data}00`; // trailing bytes, ignored
+      assert.deepEqual(
+        decodeEventLog(fast, topics, data as `0x${string}`),
+        decodeEventLog(reference, topics, data as `0x${string}`),
+        `round ${round}: ${data}`,
+      );
+    }
+  });
+
+  it("decodes the extremes of each type", () => {
+    const topics = [fast.selector, `0x${"f".repeat(64)}`, `0x${word("ab")}`, `0x${"12".repeat(32)}`] as `0x${string}`[];
+    const data = `0x${[
+      word("ff"),
+      word("f".repeat(12)),
+      "f".repeat(64),
+      "f".repeat(64),
+      "8" + "0".repeat(63),
+      word("1"),
+      "deadbeef" + "0".repeat(56),
+      "ff".repeat(32),
+      "11".repeat(12) + "22".repeat(20),
+    ].join("")}` as `0x${string}`;
+    const params = decodeEventLog(fast, topics, data);
+    assert.deepEqual(params, decodeEventLog(reference, topics, data));
+    assert.ok(Array.isArray(params));
+    assert.deepEqual(params[3]!.value, { kind: 4, value: 255n });
+    assert.deepEqual(params[4]!.value, { kind: 4, value: 2n ** 48n - 1n });
+    assert.deepEqual(params[5]!.value, { kind: 4, value: 2n ** 256n - 1n });
+    assert.deepEqual(params[6]!.value, { kind: 3, value: -1n });
+    assert.deepEqual(params[7]!.value, { kind: 3, value: -(2n ** 255n) });
+    assert.deepEqual(params[11]!.value, { kind: 0, bytes: new Uint8Array(20).fill(0x22) });
   });
 });
 
