@@ -331,7 +331,7 @@ export class AscHeap {
     return pointer;
   }
 
-  /** A `Uint8Array` (or `Array<T>` header without its length) over `length` bytes of `buffer`. */
+  /** A `Uint8Array` viewing the first `length` bytes of `buffer`. */
   #typedArray(typeIndex: number, buffer: number, length: number): number {
     const pointer = this.allocate(typeIndex, 12, 12 + paddingTo16(12));
     const view = this.view;

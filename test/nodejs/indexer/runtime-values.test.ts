@@ -29,6 +29,7 @@ import {
   toSignedBytesLE,
   type Decimal,
 } from "../../../indexer/node/runtime/big-number.ts";
+import { AscHeap } from "../../../indexer/node/runtime/heap.ts";
 import { parseJson, type JsonValue } from "../../../indexer/node/runtime/json.ts";
 import { wasm } from "../../../indexer/node/runtime/wasm-api.ts";
 import { instrumentModule } from "../../../indexer/node/runtime/wasm-instrument.ts";
@@ -194,6 +195,40 @@ describe("graph-node's BigInt", () => {
     assert.equal(checkBigInt(2n ** 435410n), 2n ** 435410n);
     assert.equal(checkBigInt(-(2n ** 435411n) + 1n), -(2n ** 435411n) + 1n);
     assert.throws(() => checkBigInt(2n ** 435411n), /BigInt is too big, total bits 435413 \(max 435412\)/);
+  });
+});
+
+describe("BigInts written into a mapping's memory", () => {
+  it("are the shortest little-endian two's complement, on every path (small, safe integer, wide)", () => {
+    // Memory as the heap sees it, with a bump allocator as AssemblyScript's stub runtime has: 16-byte aligned blocks
+    // after a 4-byte mmInfo. Every value starts a fresh arena at the same place.
+    const memory = { buffer: new ArrayBuffer(1 << 20), grow: () => assert.fail("no growth expected") };
+    let next = 16;
+    const allocate = (size: number) => {
+      const pointer = next + 4;
+      next = (pointer + size + 15) & ~15;
+      return pointer;
+    };
+    const heap = new AscHeap(memory, allocate, (index) => 100 + index, new Map());
+    const values = [0n, 1n, -1n, 127n, 128n, -128n, -129n, 255n, 256n, 32767n, 32768n, -32768n, -32769n];
+    for (let bits = 16n; bits <= 70n; bits++) {
+      for (const delta of [-1n, 0n, 1n]) values.push((1n << bits) + delta, -(1n << bits) + delta);
+    }
+    values.push(2n ** 53n - 1n, -(2n ** 53n - 1n), 2n ** 53n, -(2n ** 53n), 10n ** 18n, -(10n ** 30n), 2n ** 255n);
+    for (const value of values) {
+      heap.resetArena();
+      next = 16;
+      const pointer = heap.bigInt(value);
+      const view = new DataView(memory.buffer);
+      const dataStart = view.getUint32(pointer + 4, true);
+      const length = view.getUint32(pointer + 8, true);
+      assert.deepEqual(
+        new Uint8Array(memory.buffer, dataStart, length),
+        toSignedBytesLE(value),
+        `the bytes of ${value}`,
+      );
+      assert.equal(heap.readBigInt(pointer), value);
+    }
   });
 });
 
