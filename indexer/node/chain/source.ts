@@ -328,9 +328,9 @@ export class ChainSource {
 
   /**
    * Fetches the blocks with logs in [from, to], remembering the hash block `to` had before the logs were read. With a
-   * finite `firstPartLogs`, when the first eth_getLogs answer holds that many logs and more of the range follows,
-   * only the blocks of about that many come back (the result's `to` is the last of them); the rest goes on loading
-   * as the range fetched ahead.
+   * finite `firstPartLogs`, once the logs read come to that many and more of the range follows, only the blocks
+   * holding them come back (the result's `to` is the last of them); the rest goes on loading as the range fetched
+   * ahead.
    */
   async #fetchRange(
     filter: NormalizedFilter,
