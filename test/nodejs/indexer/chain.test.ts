@@ -276,6 +276,17 @@ function logRange(request: JsonRpcRequest): { from: number; to: number } {
   return { from: Number(filter.fromBlock), to: Number(filter.toBlock) };
 }
 
+/** The eth_getLogs requests among `calls` cover [from, to] exactly, each block once. */
+function assertLogsAskedOnce(calls: readonly JsonRpcRequest[], from: number, to: number): void {
+  const covered = calls
+    .filter((call) => call.method === "eth_getLogs")
+    .map(logRange)
+    .sort((a, b) => a.from - b.from);
+  assert.equal(covered[0].from, from);
+  assert.equal(covered.at(-1)!.to, to);
+  for (let index = 1; index < covered.length; index++) assert.equal(covered[index].from, covered[index - 1].to + 1);
+}
+
 // -------------------------------------------------------------------------------------------------------------------
 
 before(async () => {
@@ -372,13 +383,7 @@ describe("ChainSource.blocksWithLogs", () => {
         fullBlocks.map((call) => Number((call.params as Hex[])[0])).sort((a, b) => a - b),
         blocks.map((block) => Number(block.block.number)),
       );
-      const covered = proxy.calls
-        .filter((call) => call.method === "eth_getLogs")
-        .map(logRange)
-        .sort((a, b) => a.from - b.from);
-      assert.equal(covered[0].from, firstBlock);
-      assert.equal(covered.at(-1)!.to, lastBlock);
-      for (let index = 1; index < covered.length; index++) assert.equal(covered[index].from, covered[index - 1].to + 1);
+      assertLogsAskedOnce(proxy.calls, firstBlock, lastBlock);
       // Batches: many blocks per HTTP request.
       assert.ok(proxy.requests.filter(Array.isArray).length >= Math.ceil(blocks.length / 10));
     } finally {
@@ -401,13 +406,7 @@ describe("ChainSource.blocksWithLogs", () => {
       assert.equal(rest.to, lastBlock);
       await assertMatchesChain([...first.blocks, ...rest.blocks], transferFilter, firstBlock, lastBlock);
       // The logs of each block asked for once, and every block fetched once.
-      const covered = proxy.calls
-        .filter((call) => call.method === "eth_getLogs")
-        .map(logRange)
-        .sort((a, b) => a.from - b.from);
-      assert.equal(covered[0].from, firstBlock);
-      assert.equal(covered.at(-1)!.to, lastBlock);
-      for (let index = 1; index < covered.length; index++) assert.equal(covered[index].from, covered[index - 1].to + 1);
+      assertLogsAskedOnce(proxy.calls, firstBlock, lastBlock);
       const fullBlocks = proxy.calls.filter(
         (call) => call.method === "eth_getBlockByNumber" && (call.params as unknown[])[1] === true,
       );
