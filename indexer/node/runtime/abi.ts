@@ -106,12 +106,12 @@ function wordDecoder(type: string): WordDecoder | undefined {
     };
   }
   if (type === "address") {
-    return (hex, offset) => ({ kind: EthereumKind.Address, bytes: wordBytes(hex, offset + 24, 20) });
+    return (hex, offset) => ({ kind: EthereumKind.Address, bytes: hexBytes(hex, offset + 24, 20) });
   }
-  const fixed = /^bytes([1-9]|[12][0-9]|3[0-2])$/.exec(type);
+  const fixed = FIXED_BYTES_TYPE.exec(type);
   if (fixed) {
     const size = Number(fixed[1]);
-    return (hex, offset) => ({ kind: EthereumKind.FixedBytes, bytes: wordBytes(hex, offset, size) });
+    return (hex, offset) => ({ kind: EthereumKind.FixedBytes, bytes: hexBytes(hex, offset, size) });
   }
   if (type === "bool") {
     return (hex, offset) => {
@@ -121,15 +121,6 @@ function wordDecoder(type: string): WordDecoder | undefined {
     };
   }
   return undefined;
-}
-
-/** `length` bytes from the hex digits at `offset` (already checked to be hex). */
-function wordBytes(hex: string, offset: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) {
-    out[i] = (HEX_VALUES[hex.charCodeAt(offset + 2 * i)]! << 4) | HEX_VALUES[hex.charCodeAt(offset + 2 * i + 1)]!;
-  }
-  return out;
 }
 
 /**
@@ -163,13 +154,16 @@ function decodeWords(
   return params;
 }
 
+/** `bytes1` to `bytes32`, the size in the first group. */
+const FIXED_BYTES_TYPE = /^bytes([1-9]|[12][0-9]|3[0-2])$/;
+
 /** Types a topic holds as they are; every other indexed type arrives as its keccak hash. */
 function isWordType(type: string): boolean {
   return (
     type === "address" ||
     type === "bool" ||
     /^u?int(\d+)?$/.test(type) ||
-    /^bytes([1-9]|[12][0-9]|3[0-2])$/.test(type) ||
+    FIXED_BYTES_TYPE.test(type) ||
     type === "function"
   );
 }
@@ -180,11 +174,14 @@ for (let i = 0; i < 16; i++) {
   HEX_VALUES["0123456789ABCDEF".charCodeAt(i)] = i;
 }
 
-/** Hex (as viem returns bytes and addresses) to bytes, without viem's per-byte parsing. */
-export function hexBytes(hex: string): Uint8Array {
-  const out = new Uint8Array((hex.length - 2) >> 1);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = (HEX_VALUES[hex.charCodeAt(2 + 2 * i)]! << 4) | HEX_VALUES[hex.charCodeAt(3 + 2 * i)]!;
+/**
+ * Hex (as viem returns bytes and addresses) to bytes, without viem's per-byte parsing: all of it after the `0x`, or
+ * `length` bytes from the digit at `offset`.
+ */
+export function hexBytes(hex: string, offset = 2, length = (hex.length - offset) >> 1): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    out[i] = (HEX_VALUES[hex.charCodeAt(offset + 2 * i)]! << 4) | HEX_VALUES[hex.charCodeAt(offset + 2 * i + 1)]!;
   }
   return out;
 }
