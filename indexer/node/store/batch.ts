@@ -10,8 +10,12 @@ export type Row = Record<string, unknown>;
 export interface BatchStatement {
   sql: string;
   params?: readonly unknown[];
-  /** Rows in COPY's text format for `sql`, a `COPY … FROM '/dev/blob'` statement: only where `copyFrom` exists. */
-  copyData?: string;
+  /**
+   * Rows in COPY's text format for `sql`, a `COPY … FROM '/dev/blob'` statement: only where `copyFrom` exists. As
+   * UTF-8 bytes, a buffer of their own is handed over to the database's thread rather than copied: the batch's owner
+   * must not use it afterwards.
+   */
+  copyData?: Uint8Array | string;
   /**
    * The statement must return one row whose `column` equals `equals`; otherwise the batch fails with `message` and
    * nothing of it is written.
@@ -22,7 +26,7 @@ export interface BatchStatement {
 /** What runs a batch's statements: a transaction. */
 export interface BatchTarget {
   query(sql: string, params: readonly unknown[]): Promise<Row[]>;
-  copyFrom?(sql: string, data: string): Promise<void>;
+  copyFrom?(sql: string, data: Uint8Array | string): Promise<void>;
 }
 
 /** Runs `statements` in order on `target`, checking each expectation; throws at the first failure. */

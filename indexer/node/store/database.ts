@@ -31,9 +31,9 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
   /**
    * Bulk insert: runs `sql`, a `COPY "schema"."table" (columns) FROM '/dev/blob'` statement, over `data` in COPY's
-   * text format. PGlite only; absent on PostgreSQL, where the caller inserts instead.
+   * text format (a string, or its UTF-8 bytes). PGlite only; absent on PostgreSQL, where the caller inserts instead.
    */
-  copyFrom?(sql: string, data: string): Promise<void>;
+  copyFrom?(sql: string, data: Uint8Array | string): Promise<void>;
 }
 
 export interface Database extends Queryable {
@@ -84,8 +84,11 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
 
 /** Where PGlite's requests go: the in-process session, or the worker that holds one. */
 interface PgliteConnection {
-  /** Rejects with an Error, or with the {@link ErrorDescription} of one raised on the worker. */
-  run(request: PgliteRequest): Promise<Row[] | undefined>;
+  /**
+   * Rejects with an Error, or with the {@link ErrorDescription} of one raised on the worker. `transfer`: buffers of
+   * the request that may be handed over rather than copied.
+   */
+  run(request: PgliteRequest, transfer?: ArrayBuffer[]): Promise<Row[] | undefined>;
   close(): Promise<void>;
 }
 
@@ -164,14 +167,15 @@ class PgliteWorker implements PgliteConnection {
     });
   }
 
-  run(request: PgliteRequest): Promise<Row[] | undefined> {
+  /** Sends `request` to the worker; the buffers in `transfer` go with it, detached here. */
+  run(request: PgliteRequest, transfer?: ArrayBuffer[]): Promise<Row[] | undefined> {
     if (this.#unavailable) return Promise.reject(this.#unavailable);
     const id = ++this.#lastId;
     return new Promise((resolve, reject) => {
       if (this.#pending.size === 0) this.#worker.ref();
       this.#pending.set(id, { resolve, reject });
       try {
-        this.#worker.postMessage({ ...request, id });
+        this.#worker.postMessage({ ...request, id }, transfer);
       } catch (error) {
         // A parameter that cannot be cloned (a function, say) fails this request only.
         this.#pending.delete(id);
@@ -230,12 +234,32 @@ function errorFrom(description: ErrorDescription): Error {
  * Runs one request and rethrows its failure as an Error. The Error is built here, in the caller's async chain, so that
  * its stack shows the statement's caller rather than the message handler that received the reply.
  */
-async function perform(connection: PgliteConnection, request: PgliteRequest): Promise<Row[] | undefined> {
+async function perform(
+  connection: PgliteConnection,
+  request: PgliteRequest,
+  transfer?: ArrayBuffer[],
+): Promise<Row[] | undefined> {
   try {
-    return await connection.run(request);
+    return await connection.run(request, transfer);
   } catch (failure) {
     throw failure instanceof Error ? failure : errorFrom(failure as ErrorDescription);
   }
+}
+
+/** The buffers of a batch's COPY data that hold nothing else: they move to the worker instead of being copied. */
+function ownBuffers(statements: readonly BatchStatement[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const { copyData } of statements) {
+    if (
+      copyData instanceof Uint8Array &&
+      copyData.buffer instanceof ArrayBuffer &&
+      copyData.byteOffset === 0 &&
+      copyData.byteLength === copyData.buffer.byteLength
+    ) {
+      buffers.add(copyData.buffer);
+    }
+  }
+  return [...buffers];
 }
 
 function pgliteDatabase(connection: PgliteConnection): Database {
@@ -258,7 +282,7 @@ function pgliteDatabase(connection: PgliteConnection): Database {
         if (!isOpen()) return ended();
         await perform(connection, { op: "exec", sql, inTransaction });
       },
-      async copyFrom(sql: string, data: string) {
+      async copyFrom(sql: string, data: Uint8Array | string) {
         if (!isOpen()) return ended();
         await perform(connection, { op: "copy", sql, data, inTransaction });
       },
@@ -292,7 +316,9 @@ function pgliteDatabase(connection: PgliteConnection): Database {
     copyFrom: (sql, data) => (closing ? rejectClosed() : lock.read(() => unlocked.copyFrom(sql, data))),
     transaction: (work) => (closing ? rejectClosed() : lock.write(() => runTransaction(work))),
     writeBatch: (statements) =>
-      closing ? rejectClosed() : lock.write(async () => void (await perform(connection, { op: "batch", statements }))),
+      closing
+        ? rejectClosed()
+        : lock.write(async () => void (await perform(connection, { op: "batch", statements }, ownBuffers(statements)))),
     snapshot: (work) => (closing ? rejectClosed() : lock.read(() => work(unlocked))),
     // Waits for the transactions and snapshots already started or queued, like PGlite's own close (so it must not be
     // called from inside one).

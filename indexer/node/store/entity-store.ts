@@ -17,6 +17,7 @@ import type { SchemaModel } from "../schema.ts";
 import { runStatements, type BatchStatement, type BatchTarget } from "./batch.ts";
 import type { Database } from "./database.ts";
 import { BLOCKS_TABLE, META_TABLE, createTablesSql, quote, schemaName, tableRef } from "./layout.ts";
+import { CopyTextWriter } from "./copy-text.ts";
 import { EntityTable } from "./table.ts";
 import { StoreError, type BlockHeader, type Entity, type HostStore, type StoredEntity, type Value } from "./types.ts";
 import {
@@ -103,6 +104,8 @@ export class EntityStore implements HostStore {
    * {@link revertTo} clears it, by resetting both sides to a block.
    */
   #stale = false;
+  /** Where commits write their COPY rows: one buffer, grown once to the size of the largest table's share. */
+  readonly #copyText = new CopyTextWriter();
 
   private constructor(db: Database, model: SchemaModel, meta: StoreMeta, options: StoreOptions) {
     this.#db = db;
@@ -554,8 +557,12 @@ export class EntityStore implements HostStore {
     if (versions.length === 0) return;
     if (this.#db.copyFrom) {
       // COPY parses rows about twice as fast as json_to_recordset where the database offers it (PGlite).
-      const rows = versions.map((version) => state.table.encodeCopyRow(version.from, version.to, version.entity));
-      for (const { text } of chunks(rows, "", "", "")) statements.push({ sql: state.table.copySql, copyData: text });
+      const out = this.#copyText;
+      for (const version of versions) {
+        state.table.writeCopyRow(out, version.from, version.to, version.entity);
+        if (out.length >= CHUNK_BYTES) statements.push({ sql: state.table.copySql, copyData: out.take() });
+      }
+      if (out.length > 0) statements.push({ sql: state.table.copySql, copyData: out.take() });
       return;
     }
     const rows = versions.map((version) => state.table.encodeVersion(version.from, version.to, version.entity));
@@ -709,21 +716,17 @@ function unlink(index: Map<string, Set<string>>, reference: string, key: string)
   if (keys.size === 0) index.delete(reference);
 }
 
-/**
- * Joins rows into payloads of about {@link CHUNK_BYTES} each: JSON arrays by default, or, with other delimiters, the
- * lines of a COPY stream (each row already ends with its newline).
- */
-function* chunks(rows: string[], open = "[", separator = ",", close = "]"): Generator<{ text: string; count: number }> {
+/** Joins JSON rows into arrays of about {@link CHUNK_BYTES} each. */
+function* chunks(rows: string[]): Generator<{ text: string; count: number }> {
   let start = 0;
   let size = 0;
   for (let index = 0; index < rows.length; index++) {
     size += rows[index]!.length + 1;
     if (size >= CHUNK_BYTES) {
-      yield { text: `${open}${rows.slice(start, index + 1).join(separator)}${close}`, count: index + 1 - start };
+      yield { text: `[${rows.slice(start, index + 1).join(",")}]`, count: index + 1 - start };
       start = index + 1;
       size = 0;
     }
   }
-  if (start < rows.length)
-    yield { text: `${open}${rows.slice(start).join(separator)}${close}`, count: rows.length - start };
+  if (start < rows.length) yield { text: `[${rows.slice(start).join(",")}]`, count: rows.length - start };
 }

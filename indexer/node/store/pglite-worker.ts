@@ -29,7 +29,7 @@ const POLL_MS = availableParallelism() > 1 ? 0.1 : 0;
 export type PgliteRequest =
   | { op: "query"; sql: string; params: readonly unknown[]; inTransaction: boolean; prepare?: boolean }
   | { op: "exec"; sql: string; inTransaction: boolean }
-  | { op: "copy"; sql: string; data: string; inTransaction: boolean }
+  | { op: "copy"; sql: string; data: Uint8Array | string; inTransaction: boolean }
   /** Statements run back to back in a transaction of their own: see batch.ts. */
   | { op: "batch"; statements: readonly BatchStatement[] }
   | { op: "begin" | "commit" | "rollback" | "close" };

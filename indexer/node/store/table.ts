@@ -7,7 +7,7 @@
 // bytea encoding. The JSON keys are short aliases (`f`, `t`, `c0`, …) so that the payload is mostly data.
 //
 // On PGlite, `COPY … FROM '/dev/blob'` takes the same rows 1.5 to 2 times as fast: they travel as COPY text (one line
-// per version, see {@link EntityTable.encodeCopyRow}) in a Blob handed to the query, with no JSON to parse. The blob
+// per version, see {@link EntityTable.writeCopyRow} and copy-text.ts) in a Blob handed to the query, with no JSON to parse. The blob
 // is PGlite's own device, which a server does not have, so the server path keeps to json_to_recordset; both write
 // identical rows.
 //
@@ -18,6 +18,7 @@ import type { EntityModel, SchemaModel } from "../schema.ts";
 import { BLOCK_FROM, BLOCK_TO, VID, columnType, quote, scalarColumnType, tableRef } from "./layout.ts";
 import type { Entity, Value } from "./types.ts";
 import { fieldInfo, type FieldInfo } from "./values.ts";
+import type { CopyTextWriter } from "./copy-text.ts";
 
 type Encode = (value: Value) => string;
 /** Decodes a column as {@link selectCurrentSql} renders it in JSON. */
@@ -31,8 +32,8 @@ interface Column {
   name: string;
   alias: string;
   encode: Encode;
-  /** The value in COPY text format, escaped and ready to go between tabs. */
-  encodeCopy: Encode;
+  /** Writes the value in COPY text format, escaped and ready to go between tabs. */
+  writeCopy: WriteCopy;
   decode: Decode;
 }
 
@@ -44,7 +45,7 @@ export class EntityTable {
   /** Inserts versions: `$1` is a JSON array of {@link encodeVersion} rows. */
   readonly insertSql: string;
   /**
-   * Inserts versions on PGlite: the rows are {@link encodeCopyRow} lines, joined, passed as the query's `blob` option.
+   * Inserts versions on PGlite: the rows are {@link writeCopyRow} lines, passed as the query's `blob` option.
    * `__vid` and the generated full-text columns fill themselves.
    */
   readonly copySql: string;
@@ -72,7 +73,7 @@ export class EntityTable {
         name: quote(field.name),
         alias: `c${index}`,
         encode: field.list ? listEncoder(ENCODERS[info.kind]) : ENCODERS[info.kind],
-        encodeCopy: field.list ? copyListEncoder(COPY_ITEM_ENCODERS[info.kind]) : COPY_ENCODERS[info.kind],
+        writeCopy: field.list ? copyListWriter(COPY_ITEM_WRITERS[info.kind]) : COPY_WRITERS[info.kind],
         decode: field.list ? listDecoder(TEXT_DECODERS[info.kind]) : JSON_DECODERS[info.kind],
       };
     });
@@ -114,16 +115,21 @@ export class EntityTable {
   }
 
   /**
-   * One row of {@link copySql}, newline included: the same version as {@link encodeVersion}, in COPY's text format
-   * (tab-separated, `\N` for null).
+   * Writes one row of {@link copySql}, newline included: the same version as {@link encodeVersion}, in COPY's text
+   * format (tab-separated, `\N` for null).
    */
-  encodeCopyRow(from: number, to: number | null, entity: Entity): string {
-    let line = to === null ? `${from}\t\\N` : `${from}\t${to}`;
+  writeCopyRow(out: CopyTextWriter, from: number, to: number | null, entity: Entity): void {
+    out.integer(from);
+    out.tab();
+    if (to === null) out.ascii(COPY_NULL);
+    else out.integer(to);
     for (const column of this.#columns) {
+      out.tab();
       const value = entity.get(column.info.field.name);
-      line += value === undefined || value.kind === "Null" ? "\t\\N" : `\t${column.encodeCopy(value)}`;
+      if (value === undefined || value.kind === "Null") out.ascii(COPY_NULL);
+      else column.writeCopy(out, value);
     }
-    return line + "\n";
+    out.newline();
   }
 
   /** One row of {@link closeSql}: the current version of the entity stored under `key` ends before `block`. */
@@ -172,6 +178,8 @@ function renderColumn(name: string, info: FieldInfo): string {
 }
 
 const BYTEA_PREFIX = '"\\\\x';
+/** COPY text's null field. */
+const COPY_NULL = "\\N";
 
 const ENCODERS: Record<FieldInfo["kind"], Encode> = {
   String: (value) => JSON.stringify(payload<string>(value)),
@@ -201,71 +209,47 @@ function listEncoder(encodeItem: Encode): Encode {
       .join(",")}]`;
 }
 
-// COPY text format. COPY reads a backslash as the start of an escape and a tab, newline or carriage return as the end
-// of a field or row, so those four are escaped in every field; nothing else is special (the store refuses NUL
-// characters and unpaired surrogates at `store.set()`, so every string has a UTF-8 encoding for the Blob to write).
-// Arrays are PostgreSQL array literals, which have their own quoting inside the field: an item is double-quoted with
-// `"` and `\` backslash-escaped, and those backslashes are then escaped again for COPY.
-
-const COPY_SPECIAL = /[\t\n\r\\]/;
-const COPY_SPECIAL_ALL = /[\t\n\r\\]/g;
-const COPY_ESCAPES: Record<string, string> = { "\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\" };
-/** A quoted array item in a COPY field: `"` and `\` escaped for the array literal, then every backslash for COPY. */
-const ARRAY_ITEM_SPECIAL_ALL = /["\t\n\r\\]/g;
-const ARRAY_ITEM_ESCAPES: Record<string, string> = { ...COPY_ESCAPES, '"': '\\\\"', "\\": "\\\\\\\\" };
-/** Below this length a regex test is the quickest check; above it, `indexOf` scans faster (it is vectorised). */
-const SHORT_TEXT = 24;
-
-/** Whether `text` holds a character COPY text format needs escaped: almost never, so this is the hot path. */
-function hasCopySpecial(text: string): boolean {
-  if (text.length < SHORT_TEXT) return COPY_SPECIAL.test(text);
-  return text.includes("\\") || text.includes("\t") || text.includes("\n") || text.includes("\r");
-}
-
-function copyText(text: string): string {
-  return hasCopySpecial(text) ? text.replace(COPY_SPECIAL_ALL, (special) => COPY_ESCAPES[special]!) : text;
-}
-
-function copyArrayItem(text: string): string {
-  const plain = !text.includes('"') && !hasCopySpecial(text);
-  return `"${plain ? text : text.replace(ARRAY_ITEM_SPECIAL_ALL, (special) => ARRAY_ITEM_ESCAPES[special]!)}"`;
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
-}
+type WriteCopy = (out: CopyTextWriter, value: Value) => void;
 
 /** Scalars as a COPY field. Numbers, decimals (plain notation, checked by the store) and booleans need no escaping. */
-const COPY_ENCODERS: Record<FieldInfo["kind"], Encode> = {
-  String: (value) => copyText(payload<string>(value)),
-  Int: (value) => String(payload<number>(value)),
-  Int8: (value) => String(payload<bigint>(value)),
-  Timestamp: (value) => String(payload<bigint>(value)),
-  BigInt: (value) => String(payload<bigint>(value)),
-  BigDecimal: (value) => payload<string>(value),
-  Bool: (value) => (payload<boolean>(value) ? "t" : "f"),
+const COPY_WRITERS: Record<FieldInfo["kind"], WriteCopy> = {
+  String: (out, value) => out.text(payload<string>(value)),
+  Int: (out, value) => out.integer(payload<number>(value)),
+  Int8: (out, value) => out.integer(payload<bigint>(value)),
+  Timestamp: (out, value) => out.integer(payload<bigint>(value)),
+  BigInt: (out, value) => out.integer(payload<bigint>(value)),
+  BigDecimal: (out, value) => out.ascii(payload<string>(value)),
+  Bool: (out, value) => out.ascii(payload<boolean>(value) ? "t" : "f"),
   // bytea's hex input format, `\x0102`, with the backslash escaped for COPY.
-  Bytes: (value) => `\\\\x${hex(payload<Uint8Array>(value))}`,
+  Bytes: (out, value) => {
+    out.ascii("\\\\x");
+    out.hex(payload<Uint8Array>(value));
+  },
 };
 
 /** List items in an array literal inside a COPY field. */
-const COPY_ITEM_ENCODERS: Record<FieldInfo["kind"], Encode> = {
-  ...COPY_ENCODERS,
-  String: (value) => copyArrayItem(payload<string>(value)),
+const COPY_ITEM_WRITERS: Record<FieldInfo["kind"], WriteCopy> = {
+  ...COPY_WRITERS,
+  String: (out, value) => out.arrayItemText(payload<string>(value)),
   // `"\\x0102"` in the array literal, each of its two backslashes escaped for COPY.
-  Bytes: (value) => `"\\\\\\\\x${hex(payload<Uint8Array>(value))}"`,
+  Bytes: (out, value) => {
+    out.ascii('"\\\\\\\\x');
+    out.hex(payload<Uint8Array>(value));
+    out.ascii('"');
+  },
 };
 
-function copyListEncoder(encodeItem: Encode): Encode {
-  return (value) => {
+function copyListWriter(writeItem: WriteCopy): WriteCopy {
+  return (out, value) => {
     const items = payload<Value[]>(value);
-    let literal = "{";
+    out.ascii("{");
     for (let index = 0; index < items.length; index++) {
       const item = items[index]!;
-      if (index > 0) literal += ",";
-      literal += item.kind === "Null" ? "NULL" : encodeItem(item);
+      if (index > 0) out.ascii(",");
+      if (item.kind === "Null") out.ascii("NULL");
+      else writeItem(out, item);
     }
-    return literal + "}";
+    out.ascii("}");
   };
 }
 

@@ -10,6 +10,7 @@ import { PGlite } from "@electric-sql/pglite";
 
 import { parseSchema } from "../../../indexer/node/schema.ts";
 import { BLOCK_FROM, BLOCK_TO, VID, createTablesSql, tableRef } from "../../../indexer/node/store/layout.ts";
+import { CopyTextWriter } from "../../../indexer/node/store/copy-text.ts";
 import { EntityTable } from "../../../indexer/node/store/table.ts";
 import type { Entity, Value } from "../../../indexer/node/store/types.ts";
 import { mergeEntity } from "../../../indexer/node/store/values.ts";
@@ -329,6 +330,13 @@ describe("entity table: COPY rows store what JSON rows store", () => {
     return rows === null ? [] : (JSON.parse(rows) as unknown[][]).map((row) => table.decodeRow(row));
   }
 
+  /** One version as {@link EntityTable.writeCopyRow} writes it, read back as text. */
+  function copyRow(table: EntityTable, from: number, to: number | null, entity: Entity): string {
+    const out = new CopyTextWriter(16);
+    table.writeCopyRow(out, from, to, entity);
+    return new TextDecoder("utf-8", { fatal: true }).decode(out.take());
+  }
+
   /** Every version as PGlite's own parsers return it, `__vid` left out, in insertion order. */
   async function rawVersions(table: EntityTable): Promise<Record<string, unknown>[]> {
     const result = await db.query<Record<string, unknown>>(`SELECT * FROM ${table.ref} ORDER BY ${VID}`);
@@ -345,8 +353,10 @@ describe("entity table: COPY rows store what JSON rows store", () => {
       await db.query(json.insertSql, [
         `[${versions.map(({ from, to, entity }) => json.encodeVersion(from, to, entity)).join(",")}]`,
       ]);
-      const copyRows = versions.map(({ from, to, entity }) => copy.encodeCopyRow(from, to, entity));
-      await db.query(copy.copySql, [], { blob: new Blob([copyRows.join("")]) });
+      // A writer that starts small, so that rows cross the points where its buffer grows.
+      const out = new CopyTextWriter(16);
+      for (const { from, to, entity } of versions) copy.writeCopyRow(out, from, to, entity);
+      await db.query(copy.copySql, [], { blob: new Blob([out.take()]) });
 
       // The raw rows, closed versions and the full-text column included, are the same both ways.
       const jsonVersions = await rawVersions(json);
@@ -380,14 +390,15 @@ describe("entity table: COPY rows store what JSON rows store", () => {
   it("writes the COPY text format byte for byte", () => {
     const { copy } = tables("Account");
     assert.equal(
-      copy.encodeCopyRow(3, null, stored("Account", { id: bytes("0x0102"), label: str('a\tb\\c\n"d"\r') })),
+      copyRow(copy, 3, null, stored("Account", { id: bytes("0x0102"), label: str('a\tb\\c\n"d"\r') })),
       '3\t\\N\t\\\\x0102\ta\\tb\\\\c\\n"d"\\r\n',
     );
-    assert.equal(copy.encodeCopyRow(3, 9, stored("Account", { id: bytes("0x") })), "3\t9\t\\\\x\t\\N\n");
+    assert.equal(copyRow(copy, 3, 9, stored("Account", { id: bytes("0x") })), "3\t9\t\\\\x\t\\N\n");
     const kitchen = tables("Kitchen").copy;
-    const row = kitchen.encodeCopyRow(1, null, stored("Kitchen", { ...KITCHENS[0]!, bytess: list(bytes("0x0102")) }));
+    const row = copyRow(kitchen, 1, null, stored("Kitchen", { ...KITCHENS[0]!, bytess: list(bytes("0x0102")) }));
     assert.ok(row.includes('\t{"\\\\\\\\x0102"}\t'), "a bytea item is quoted, its backslash doubled twice");
-    const strings = kitchen.encodeCopyRow(
+    const strings = copyRow(
+      kitchen,
       1,
       null,
       stored("Kitchen", { ...KITCHENS[1]!, strings: list(str('q"\\\t')), stringsMaybe: list(NULL, str("NULL")) }),
@@ -426,7 +437,7 @@ describe("entity table: COPY rows store what JSON rows store", () => {
     // Batches of rows joined into one payload, as a write sends them: joining flattens the strings the encoders
     // build piece by piece, a cost that belongs to the encoding.
     const BATCH = 1_000;
-    const rate = (encodeBatch: () => string): number => {
+    const rate = (encodeBatch: () => { length: number }): number => {
       for (let warm = 0; warm < 5; warm++) encodeBatch();
       let rows = 0;
       let length = 0;
@@ -440,9 +451,13 @@ describe("entity table: COPY rows store what JSON rows store", () => {
     };
     const batch = (encode: () => string) => Array.from({ length: BATCH }, encode);
     const jsonRate = rate(() => `[${batch(() => json.encodeVersion(5, null, wide)).join(",")}]`);
-    const copyRate = rate(() => batch(() => copy.encodeCopyRow(5, null, wide)).join(""));
+    const out = new CopyTextWriter();
+    const copyRate = rate(() => {
+      for (let row = 0; row < BATCH; row++) copy.writeCopyRow(out, 5, null, wide);
+      return out.take();
+    });
     console.log(
-      `    encode a ${wide.size}-field Kitchen: encodeCopyRow ${copyRate.toLocaleString("en")} rows/s, ` +
+      `    encode a ${wide.size}-field Kitchen: writeCopyRow ${copyRate.toLocaleString("en")} rows/s, ` +
         `encodeVersion ${jsonRate.toLocaleString("en")} rows/s (${(copyRate / jsonRate).toFixed(2)}x)`,
     );
 
@@ -461,11 +476,10 @@ describe("entity table: COPY rows store what JSON rows store", () => {
     const jsonWrite = await timed(() =>
       db.query(json.insertSql, [`[${entities.map((entity) => json.encodeVersion(10, null, entity)).join(",")}]`]),
     );
-    const copyWrite = await timed(() =>
-      db.query(copy.copySql, [], {
-        blob: new Blob([entities.map((entity) => copy.encodeCopyRow(10, null, entity)).join("")]),
-      }),
-    );
+    const copyWrite = await timed(() => {
+      for (const entity of entities) copy.writeCopyRow(out, 10, null, entity);
+      return db.query(copy.copySql, [], { blob: new Blob([out.take()]) });
+    });
     console.log(
       `    write ${count.toLocaleString("en")} Kitchens: COPY ${copyWrite.toLocaleString("en")} rows/s, ` +
         `json_to_recordset ${jsonWrite.toLocaleString("en")} rows/s (${(copyWrite / jsonWrite).toFixed(2)}x)`,
