@@ -30,6 +30,7 @@ import {
   type Decimal,
 } from "../../../indexer/node/runtime/big-number.ts";
 import { AscHeap } from "../../../indexer/node/runtime/heap.ts";
+import type { Value } from "../../../indexer/node/store/types.ts";
 import { parseJson, type JsonValue } from "../../../indexer/node/runtime/json.ts";
 import { wasm } from "../../../indexer/node/runtime/wasm-api.ts";
 import { instrumentModule } from "../../../indexer/node/runtime/wasm-instrument.ts";
@@ -228,6 +229,44 @@ describe("BigInts written into a mapping's memory", () => {
         `the bytes of ${value}`,
       );
       assert.equal(heap.readBigInt(pointer), value);
+    }
+  });
+});
+
+describe("Entities written into a mapping's memory", () => {
+  it("hold their fields sorted by name and leave nulls out, whatever the order of the map they come from", () => {
+    const memory = { buffer: new ArrayBuffer(1 << 20), grow: () => assert.fail("no growth expected") };
+    let next = 16;
+    const allocate = (size: number) => {
+      const pointer = next + 4;
+      next = (pointer + size + 15) & ~15;
+      return pointer;
+    };
+    const heap = new AscHeap(memory, allocate, (index) => 100 + index, new Map());
+    const sortedFields = ["amount", "id", "label", "owner", "zeta"];
+    const values: Record<string, Value> = {
+      amount: { kind: "BigInt", value: 10n ** 20n },
+      id: { kind: "String", value: "t-1" },
+      label: { kind: "Null" },
+      owner: { kind: "Bytes", value: Uint8Array.of(1, 2, 3) },
+      zeta: { kind: "Int", value: -7 },
+    };
+    const orders = [
+      ["amount", "id", "label", "owner", "zeta"],
+      ["id", "owner"],
+      ["zeta", "id", "amount", "owner", "label"],
+      ["id", "zeta", "amount"],
+    ];
+    for (const order of orders) {
+      const entity = new Map(order.map((name) => [name, values[name]!]));
+      const expected = sortedFields.filter((name) => order.includes(name) && name !== "label");
+      for (const fields of [sortedFields, undefined]) {
+        heap.resetArena();
+        next = 16;
+        const written = heap.readEntity(heap.entity(entity, fields));
+        assert.deepEqual([...written.keys()], expected, `from ${order.join(", ")}`);
+        for (const name of expected) assert.deepEqual(written.get(name), values[name], name);
+      }
     }
   });
 });
