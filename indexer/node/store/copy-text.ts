@@ -65,14 +65,18 @@ export class CopyTextWriter {
     return this.#bytes;
   }
 
+  #byte(code: number): void {
+    this.#reserve(1)[this.#length++] = code;
+  }
+
   /** A field separator. */
   tab(): void {
-    this.#reserve(1)[this.#length++] = TAB;
+    this.#byte(TAB);
   }
 
   /** The end of a row. */
   newline(): void {
-    this.#reserve(1)[this.#length++] = NEWLINE;
+    this.#byte(NEWLINE);
   }
 
   /** Text that is ASCII with nothing to escape: numbers, `\N`, booleans, fixed syntax. */
@@ -85,7 +89,7 @@ export class CopyTextWriter {
 
   /** An integer (a number or a bigint). */
   integer(value: number | bigint): void {
-    if (typeof value === "number" && value >= 0 && value < 10) this.#reserve(1)[this.#length++] = 0x30 + value;
+    if (typeof value === "number" && value >= 0 && value < 10) this.#byte(0x30 + value);
     else this.ascii(String(value));
   }
 
@@ -108,11 +112,11 @@ export class CopyTextWriter {
 
   /** A text item of an array literal inside a field: quoted, escaped for the literal and then for COPY. */
   arrayItemText(text: string): void {
-    this.#reserve(1)[this.#length++] = QUOTE;
+    this.#byte(QUOTE);
     if (!this.#plainAscii(text, true)) {
       this.#utf8(text.replace(ARRAY_ITEM_SPECIAL_ALL, (special) => ARRAY_ITEM_ESCAPES[special]!));
     }
-    this.#reserve(1)[this.#length++] = QUOTE;
+    this.#byte(QUOTE);
   }
 
   /**

@@ -199,26 +199,36 @@ describe("graph-node's BigInt", () => {
   });
 });
 
+/**
+ * Memory as the heap sees it, with a bump allocator as AssemblyScript's stub runtime has: 16-byte aligned blocks after
+ * a 4-byte mmInfo. `restart` starts the next value on a fresh arena at the same place.
+ */
+function testHeap(): { memory: { buffer: ArrayBuffer }; heap: AscHeap; restart: () => void } {
+  const memory = { buffer: new ArrayBuffer(1 << 20), grow: () => assert.fail("no growth expected") };
+  let next = 16;
+  const allocate = (size: number) => {
+    const pointer = next + 4;
+    next = (pointer + size + 15) & ~15;
+    return pointer;
+  };
+  const heap = new AscHeap(memory, allocate, (index) => 100 + index, new Map());
+  const restart = () => {
+    heap.resetArena();
+    next = 16;
+  };
+  return { memory, heap, restart };
+}
+
 describe("BigInts written into a mapping's memory", () => {
   it("are the shortest little-endian two's complement, on every path (small, safe integer, wide)", () => {
-    // Memory as the heap sees it, with a bump allocator as AssemblyScript's stub runtime has: 16-byte aligned blocks
-    // after a 4-byte mmInfo. Every value starts a fresh arena at the same place.
-    const memory = { buffer: new ArrayBuffer(1 << 20), grow: () => assert.fail("no growth expected") };
-    let next = 16;
-    const allocate = (size: number) => {
-      const pointer = next + 4;
-      next = (pointer + size + 15) & ~15;
-      return pointer;
-    };
-    const heap = new AscHeap(memory, allocate, (index) => 100 + index, new Map());
+    const { memory, heap, restart } = testHeap();
     const values = [0n, 1n, -1n, 127n, 128n, -128n, -129n, 255n, 256n, 32767n, 32768n, -32768n, -32769n];
     for (let bits = 16n; bits <= 70n; bits++) {
       for (const delta of [-1n, 0n, 1n]) values.push((1n << bits) + delta, -(1n << bits) + delta);
     }
     values.push(2n ** 53n - 1n, -(2n ** 53n - 1n), 2n ** 53n, -(2n ** 53n), 10n ** 18n, -(10n ** 30n), 2n ** 255n);
     for (const value of values) {
-      heap.resetArena();
-      next = 16;
+      restart();
       const pointer = heap.bigInt(value);
       const view = new DataView(memory.buffer);
       const dataStart = view.getUint32(pointer + 4, true);
@@ -235,14 +245,7 @@ describe("BigInts written into a mapping's memory", () => {
 
 describe("Entities written into a mapping's memory", () => {
   it("hold their fields sorted by name and leave nulls out, whatever the order of the map they come from", () => {
-    const memory = { buffer: new ArrayBuffer(1 << 20), grow: () => assert.fail("no growth expected") };
-    let next = 16;
-    const allocate = (size: number) => {
-      const pointer = next + 4;
-      next = (pointer + size + 15) & ~15;
-      return pointer;
-    };
-    const heap = new AscHeap(memory, allocate, (index) => 100 + index, new Map());
+    const { heap, restart } = testHeap();
     const sortedFields = ["amount", "id", "label", "owner", "zeta"];
     const values: Record<string, Value> = {
       amount: { kind: "BigInt", value: 10n ** 20n },
@@ -261,8 +264,7 @@ describe("Entities written into a mapping's memory", () => {
       const entity = new Map(order.map((name) => [name, values[name]!]));
       const expected = sortedFields.filter((name) => order.includes(name) && name !== "label");
       for (const fields of [sortedFields, undefined]) {
-        heap.resetArena();
-        next = 16;
+        restart();
         const written = heap.readEntity(heap.entity(entity, fields));
         assert.deepEqual([...written.keys()], expected, `from ${order.join(", ")}`);
         for (const name of expected) assert.deepEqual(written.get(name), values[name], name);
