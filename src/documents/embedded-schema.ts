@@ -15,7 +15,8 @@ import ajvFormats from "ajv-formats";
 // ajv-formats is CommonJS: under Node's ESM interop its plugin is both the module and its `default`.
 const addFormats = ajvFormats.default;
 
-const metaSchemaChecker = new Ajv2020({ strict: true, logger: false });
+/** Created on first use: an instance that checks schemas compiles the meta-schema, which takes a while to start. */
+let metaSchemaChecker: Ajv2020 | undefined;
 
 /**
  * Compiles `schema` as Ajv will when checking executors' inputs and outputs against it: draft 2020-12, strict mode
@@ -24,6 +25,7 @@ const metaSchemaChecker = new Ajv2020({ strict: true, logger: false });
  */
 export function compileEmbeddedSchema(schema: object): ValidateFunction {
   // Throws "schema is invalid: …", or "no schema with key or ref …" for a `$schema` other than draft 2020-12.
+  metaSchemaChecker ??= new Ajv2020({ strict: true, logger: false });
   metaSchemaChecker.validateSchema(schema, true);
   const compiler = new Ajv2020({
     strict: true,

@@ -11,7 +11,7 @@
  * Errors from every rule are collected, at most one per JSON pointer, each phrased so that a client can fix the field
  * without reading the schema.
  */
-import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { getAddress } from "viem";
 
@@ -38,13 +38,24 @@ export interface TaskDocumentError {
 export type TaskDocumentValidation = { ok: true; document: TaskDocument } | { ok: false; errors: TaskDocumentError[] };
 
 const addFormats = ajvFormats.default;
-const documentAjv = new Ajv2020({ allErrors: true, strict: true, verbose: true, logger: false });
-addFormats(documentAjv, ["date-time"]);
-const validateShape = documentAjv.compile<TaskDocument>(TASK_DOCUMENT_SCHEMA);
+let shapeValidator: ValidateFunction<TaskDocument> | undefined;
 
-/** The largest JSON text `parseTaskDocument` reads: room for generous whitespace around the largest document. */
+/**
+ * Checks `value` against `TASK_DOCUMENT_SCHEMA`, compiled on first use rather than on import: compiling it is a
+ * noticeable part of every CLI command's start-up, and most commands never validate a document.
+ */
+function validateShape(value: unknown): value is TaskDocument {
+  if (shapeValidator === undefined) {
+    const documentAjv = new Ajv2020({ allErrors: true, strict: true, verbose: true, logger: false });
+    addFormats(documentAjv, ["date-time"]);
+    shapeValidator = documentAjv.compile<TaskDocument>(TASK_DOCUMENT_SCHEMA);
+  }
+  return shapeValidator(value);
+}
+
 const UTF8 = new TextEncoder();
 
+/** The largest JSON text `parseTaskDocument` reads: room for generous whitespace around the largest document. */
 export const MAX_TASK_DOCUMENT_JSON_BYTES = 4 * TASK_DOCUMENT_LIMITS.maxDocumentBytes;
 
 /**
@@ -87,7 +98,7 @@ export function validateTaskDocument(value: unknown): TaskDocumentValidation {
   }
 
   const errors: TaskDocumentError[] = [];
-  if (!validateShape(value)) errors.push(...schemaErrors(validateShape.errors ?? []));
+  if (!validateShape(value)) errors.push(...schemaErrors(shapeValidator!.errors ?? []));
   checkRules(value, errors);
   if (errors.length > 0) return failure(errors);
   return { ok: true, document: value as unknown as TaskDocument };
