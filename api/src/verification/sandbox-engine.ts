@@ -513,6 +513,9 @@ class SuiteSession {
       const executed = this.runtime.executePendingJobs(JOBS_PER_BATCH);
       if (executed.error) return { thrown: this.describeAndDispose(executed.error) };
     }
+    // The watchdog can trip inside the last batch without an error coming out of it: the interrupted job ends, nothing
+    // queues another, and the queue drains with the suite's promise never settled. That run was stopped by its limit.
+    if (this.watchdog.expired || this.watchdog.outgrewHeap) return { thrown: undefined };
     return undefined;
   }
 

@@ -306,6 +306,28 @@ describe("acceptance-test sandbox", () => {
       assert.ok(elapsedMs < 5 * timeMs, `took ${elapsedMs} ms`);
     });
 
+    it("stops an endless async loop wherever in it the deadline passes", async () => {
+      // A clock that moves on by a fixed step at every read puts the deadline at each point of the run in turn. At some
+      // of them the interrupt ends a job without an error and nothing queues another: the run must still end as a
+      // timeout, not as a test whose promise never settled.
+      const quickjs = await getQuickJS();
+      const suite = engineRun(`test("awaits forever", async () => { for (;;) await null; });`, { timeMs: 1_000 });
+      const realNow = performance.now;
+      const notTimeouts: string[] = [];
+      for (let reads = 1; reads <= 60; reads++) {
+        let clock = 0;
+        performance.now = () => (clock += 1_000 / reads);
+        let status: string;
+        try {
+          status = executeAcceptanceSuite(quickjs, suite).status;
+        } finally {
+          performance.now = realNow;
+        }
+        if (status !== "timeout") notTimeouts.push(`deadline after ${reads} clock reads: ${status}`);
+      }
+      assert.deepEqual(notTimeouts, []);
+    });
+
     it("stops an endless chain of promise jobs started in the background", async () => {
       const { result, elapsedMs } = await timed(
         `(function again() { Promise.resolve().then(again); })(); test("never reached", () => {});`,
