@@ -38,19 +38,19 @@ export interface TaskDocumentError {
 export type TaskDocumentValidation = { ok: true; document: TaskDocument } | { ok: false; errors: TaskDocumentError[] };
 
 const addFormats = ajvFormats.default;
-let shapeValidator: ValidateFunction<TaskDocument> | undefined;
+let compiledShape: ValidateFunction<TaskDocument> | undefined;
 
 /**
- * Checks `value` against `TASK_DOCUMENT_SCHEMA`, compiled on first use rather than on import: compiling it is a
- * noticeable part of every CLI command's start-up, and most commands never validate a document.
+ * `TASK_DOCUMENT_SCHEMA` compiled, on first use rather than on import: compiling it is a noticeable part of every CLI
+ * command's start-up, and most commands never validate a document.
  */
-function validateShape(value: unknown): value is TaskDocument {
-  if (shapeValidator === undefined) {
+function shapeValidator(): ValidateFunction<TaskDocument> {
+  if (compiledShape === undefined) {
     const documentAjv = new Ajv2020({ allErrors: true, strict: true, verbose: true, logger: false });
     addFormats(documentAjv, ["date-time"]);
-    shapeValidator = documentAjv.compile<TaskDocument>(TASK_DOCUMENT_SCHEMA);
+    compiledShape = documentAjv.compile<TaskDocument>(TASK_DOCUMENT_SCHEMA);
   }
-  return shapeValidator(value);
+  return compiledShape;
 }
 
 const UTF8 = new TextEncoder();
@@ -98,7 +98,8 @@ export function validateTaskDocument(value: unknown): TaskDocumentValidation {
   }
 
   const errors: TaskDocumentError[] = [];
-  if (!validateShape(value)) errors.push(...schemaErrors(shapeValidator!.errors ?? []));
+  const validateShape = shapeValidator();
+  if (!validateShape(value)) errors.push(...schemaErrors(validateShape.errors ?? []));
   checkRules(value, errors);
   if (errors.length > 0) return failure(errors);
   return { ok: true, document: value as unknown as TaskDocument };
