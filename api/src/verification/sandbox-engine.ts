@@ -237,6 +237,11 @@ class Watchdog {
         this.outgrewHeap = true;
       }
     }
+    return this.tripped;
+  }
+
+  /** Whether a limit was reached at some check: the run has been, or is being, interrupted. */
+  get tripped(): boolean {
     return this.expired || this.outgrewHeap;
   }
 }
@@ -515,7 +520,7 @@ class SuiteSession {
     }
     // The watchdog can trip inside the last batch without an error coming out of it: the interrupted job ends, nothing
     // queues another, and the queue drains with the suite's promise never settled. That run was stopped by its limit.
-    if (this.watchdog.expired || this.watchdog.outgrewHeap) return { thrown: undefined };
+    if (this.watchdog.tripped) return { thrown: undefined };
     return undefined;
   }
 
